@@ -1,0 +1,295 @@
+"""Campaigns: groups of linked accounts that one operator runs, scored as a group.
+
+Linked accounts (see :mod:`distillguard.linkage`) form a graph; its connected components
+that contain at least one suspicious account are candidate campaigns. A campaign's risk
+combines its members' behaviour ``B`` with what only a group shows ``C`` (shared payment,
+shared networks, lockstep timing, shared templates, size): ``1 - exp(-B * (1 + C))``. A
+tightly linked group of ordinary accounts (a university behind one NAT, a company team)
+has small ``B`` and stays low; a loose group of individually mild accounts that share
+cards and move in lockstep is pulled up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from distillguard.config import Config, ScoringConfig
+from distillguard.linkage import Links
+from distillguard.privacy import display_value
+
+#: Group signals and the linkage kinds that evidence them.
+_KIND_SIGNALS: dict[str, tuple[str, ...]] = {
+    "shared_payment": ("payment_fingerprint",),
+    "shared_network": ("ip", "ip_prefix", "tls_fingerprint"),
+    "lockstep": ("lockstep",),
+    "shared_template": ("template", "system_prompt"),
+}
+_SIGNAL_WORDS: dict[str, str] = {
+    "shared_payment": "share payment fingerprints",
+    "shared_network": "share rare IPs, networks or TLS fingerprints",
+    "lockstep": "move in lockstep (synchronised timing)",
+    "shared_template": "send the same prompt templates or system prompts",
+}
+
+
+@dataclass
+class Campaigns:
+    """Campaign assignment per account, and one record per campaign."""
+
+    campaign_of: np.ndarray  # object array: campaign id or None, per account
+    campaign_risk: np.ndarray  # per account; 0 outside campaigns
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+
+
+def _indices(values: pa.ChunkedArray | pa.Array, account_ids: pa.Array) -> np.ndarray:
+    return np.asarray(pc.index_in(values, value_set=account_ids).to_numpy(False), dtype=np.int64)
+
+
+def group_accounts(
+    n: int, seeds: np.ndarray, a: np.ndarray, b: np.ndarray, weight: np.ndarray,
+    hub_accounts: np.ndarray, hub_index: np.ndarray, attach_weight: float,
+) -> np.ndarray:
+    """Component label per account: seed cores, then strongly linked accounts attached.
+
+    Cores are the connected components of the graph restricted to suspicious (seed)
+    accounts, so a chain of ordinary accounts cannot merge two campaigns or pull a
+    crowd of ordinary users into one. A non-seed account joins the core it is most
+    strongly linked to, when that link weighs at least ``attach_weight``.
+    """
+    core_edge = seeds[a] & seeds[b]
+    hub_seed = seeds[hub_accounts] if len(hub_accounts) else np.zeros(0, dtype=bool)
+    n_hubs = int(hub_index.max()) + 1 if len(hub_index) else 0
+    rows = np.concatenate([a[core_edge], hub_accounts[hub_seed]])
+    cols = np.concatenate([b[core_edge], n + hub_index[hub_seed]])
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + n_hubs, n + n_hubs))
+    _, labels = connected_components(graph, directed=False)
+    labels = labels.astype(np.int64)
+    hub_label = labels[n:]
+    labels = labels[:n].copy()
+    # Attach non-seeds: candidate (account, core, weight) from seed neighbours and hubs.
+    one_side = seeds[a] ^ seeds[b]
+    outsider = np.where(seeds[a[one_side]], b[one_side], a[one_side])
+    core = labels[np.where(seeds[a[one_side]], a[one_side], b[one_side])]
+    w = weight[one_side]
+    hub_out = ~hub_seed & np.isin(hub_index, np.unique(hub_index[hub_seed]))
+    if hub_out.any():
+        outsider = np.concatenate([outsider, hub_accounts[hub_out]])
+        core = np.concatenate([core, hub_label[hub_index[hub_out]]])
+        w = np.concatenate([w, np.full(int(hub_out.sum()), attach_weight)])
+    if len(outsider):
+        keys, inverse = np.unique(np.stack([outsider, core]), axis=1, return_inverse=True)
+        total = np.bincount(inverse.ravel(), weights=w)
+        order = np.lexsort((-total, keys[0]))  # per outsider, heaviest core first
+        first = order[np.r_[True, keys[0][order][1:] != keys[0][order][:-1]]]
+        strong = first[total[first] >= attach_weight]
+        labels[keys[0][strong]] = keys[1][strong]
+    return labels
+
+
+def find_campaigns(
+    account_ids: pa.Array, own_risk: np.ndarray, links: Links, config: ScoringConfig
+) -> Campaigns:
+    """Group linked accounts into campaigns and score each group."""
+    n = len(account_ids)
+    pairs = links.pairs
+    a = _indices(pairs.column("a"), account_ids)
+    b = _indices(pairs.column("b"), account_ids)
+    weight = np.asarray(pairs.column("weight").to_numpy(False), dtype=np.float64)
+    if links.hubs.num_rows:
+        hub_names, hub_index = np.unique(
+            np.asarray(links.hubs.column("hub").to_pylist(), dtype=object), return_inverse=True
+        )
+        hub_accounts = _indices(links.hubs.column("account_id"), account_ids)
+    else:
+        hub_names = np.array([], dtype=object)
+        hub_index = hub_accounts = np.array([], dtype=np.int64)
+    seeds = own_risk >= config.min_campaign_member_risk
+    labels = group_accounts(
+        n, seeds, a, b, weight, hub_accounts, hub_index, config.campaign_attach_weight
+    )
+
+    # Which kinds of link each account has to another member of its own group.
+    kinds = pairs.column("kinds").to_pylist()
+    inside = labels[a] == labels[b]
+    has: dict[str, np.ndarray] = {name: np.zeros(n, dtype=bool) for name in _KIND_SIGNALS}
+    for name, wanted in _KIND_SIGNALS.items():
+        hit = inside & np.array([any(k in wanted for k in ks) for ks in kinds], dtype=bool)
+        has[name][a[hit]] = True
+        has[name][b[hit]] = True
+    if len(hub_accounts):
+        hub_kinds = np.array([h.split(":", 1)[0] for h in hub_names], dtype=object)
+        for name, wanted in _KIND_SIGNALS.items():
+            hit = np.isin(hub_kinds[hub_index], wanted)
+            has[name][hub_accounts[hit]] = True
+
+    comp_size = np.bincount(labels, minlength=labels.max() + 1 if n else 0).astype(float)
+    seed_count = np.bincount(labels, weights=seeds, minlength=len(comp_size))
+    mean = lambda x: np.bincount(labels, weights=x, minlength=len(comp_size)) / np.maximum(  # noqa: E731
+        comp_size, 1
+    )
+    group: dict[str, np.ndarray] = {
+        "member_risk": mean(own_risk),
+        "suspicious_share": seed_count / np.maximum(comp_size, 1),
+        **{name: mean(flags.astype(float)) for name, flags in has.items()},
+        "size": _ramp(np.log(np.maximum(comp_size, 1)), np.log(3), np.log(50)),
+    }
+    zero = np.zeros(len(comp_size))
+    behaviour = sum((w * group[k] for k, w in config.campaign_behaviour_weights.items()), zero)
+    coordination = sum(
+        (w * group[k] for k, w in config.campaign_coordination_weights.items()), zero
+    )
+    risk = 1.0 - np.exp(-behaviour * (1.0 + coordination))
+    candidate = (
+        (comp_size >= config.min_campaign_accounts)
+        & (seed_count >= 1)
+        & (risk >= config.thresholds["monitor"])
+    )
+    order = sorted(np.flatnonzero(candidate), key=lambda c: (-risk[c], c))
+    campaign_of = np.full(n, None, dtype=object)
+    campaign_risk = np.zeros(n)
+    records: list[dict[str, Any]] = []
+    ids = np.asarray(account_ids.to_pylist(), dtype=object)
+    for rank, comp in enumerate(order, start=1):  # per campaign, not per event
+        cid = f"C{rank:04d}"
+        members = labels == comp
+        campaign_of[members] = cid
+        campaign_risk[members] = risk[comp]
+        signals = {k: round(float(v[comp]), 4) for k, v in group.items()}
+        records.append({
+            "campaign_id": cid,
+            "accounts": sorted(ids[members].tolist()),
+            "risk": round(float(risk[comp]), 6),
+            "reasons": campaign_reasons(int(comp_size[comp]), signals),
+            "signals": signals,
+        })
+    return Campaigns(campaign_of=campaign_of, campaign_risk=campaign_risk, records=records)
+
+
+def campaign_reasons(size: int, signals: Mapping[str, float]) -> list[str]:
+    """Sentences a person can check, strongest group evidence first."""
+    found = sorted(
+        ((signals[k], k) for k in _SIGNAL_WORDS if signals.get(k, 0.0) > 0),
+        reverse=True,
+    )
+    reasons = [
+        f"{round(share * size)} of {size} accounts {_SIGNAL_WORDS[k]}" for share, k in found
+    ]
+    reasons.append(
+        f"mean member risk {signals['member_risk']:.2f}; "
+        f"{100 * signals['suspicious_share']:.0f}% of members suspicious on their own"
+    )
+    return reasons
+
+
+def add_evidence(
+    con: duckdb.DuckDBPyConnection,
+    campaigns: Campaigns,
+    config: Config,
+    *,
+    show_pii: bool = False,
+) -> None:
+    """Attach first/last seen, exchanges and ``evidence`` to every campaign record (SQL)."""
+    if not campaigns.records:
+        return
+    members = pa.table({
+        "campaign_id": [r["campaign_id"] for r in campaigns.records for _ in r["accounts"]],
+        "account_id": [acc for r in campaigns.records for acc in r["accounts"]],
+    })
+    con.register("campaign_members", members)
+    q = lambda sql: con.execute(sql).to_arrow_table().to_pylist()  # noqa: E731
+    joined = "events JOIN campaign_members USING (account_id)"
+    totals = {r["campaign_id"]: r for r in q(
+        f"SELECT campaign_id, min(timestamp) AS first_seen, max(timestamp) AS last_seen, "
+        f"count(*) AS exchanges FROM {joined} GROUP BY campaign_id"
+    )}
+    capability = q(
+        f"SELECT campaign_id, capability, count(*) AS c FROM {joined} "
+        f"WHERE capability IS NOT NULL GROUP BY ALL ORDER BY campaign_id, c DESC, capability"
+    )
+    models = q(
+        f"SELECT campaign_id, coalesce(model, '(none)') AS model, count(*) AS c FROM {joined} "
+        f"GROUP BY ALL ORDER BY campaign_id, c DESC, model"
+    )
+    timeline = q(
+        f"SELECT campaign_id, date_trunc('hour', timestamp) AS hour, count(*) AS c "
+        f"FROM {joined} GROUP BY ALL ORDER BY campaign_id, hour"
+    )
+    limit = int(config.report.example_prompts)
+    templates = q(
+        f"""
+        SELECT * FROM (
+            SELECT campaign_id, skeleton, count(*) AS requests,
+                   count(DISTINCT account_id) AS accounts, min(prompt) AS example,
+                   row_number() OVER (PARTITION BY campaign_id
+                                      ORDER BY count(*) DESC, skeleton) AS rank
+            FROM {joined} WHERE skeleton IS NOT NULL GROUP BY campaign_id, skeleton
+        ) WHERE rank <= {limit} ORDER BY campaign_id, rank
+        """
+    )
+    indicators = q(
+        """
+        SELECT * FROM (
+            SELECT m.campaign_id, i.kind, i.value, count(DISTINCT i.account_id) AS accounts,
+                   row_number() OVER (PARTITION BY m.campaign_id
+                       ORDER BY count(DISTINCT i.account_id) DESC, i.kind, i.value) AS rank
+            FROM account_indicators i JOIN campaign_members m USING (account_id)
+            JOIN indicator_weights w ON w.kind = i.kind AND w.value = i.value
+            WHERE i.kind <> 'template'
+            GROUP BY m.campaign_id, i.kind, i.value HAVING count(DISTINCT i.account_id) >= 2
+        ) WHERE rank <= 12 ORDER BY campaign_id, rank
+        """
+    )
+    con.unregister("campaign_members")
+    capability_by, models_by, timeline_by, templates_by, indicators_by = (
+        _by_campaign(rows) for rows in (capability, models, timeline, templates, indicators)
+    )
+    cut = int(config.report.max_prompt_chars)
+    for record in campaigns.records:
+        cid = record["campaign_id"]
+        total = totals[cid]
+        caps = capability_by.get(cid, [])
+        cap_total = sum(r["c"] for r in caps) or 1
+        tmpl = templates_by.get(cid, [])
+        record["first_seen"] = total["first_seen"].isoformat()
+        record["last_seen"] = total["last_seen"].isoformat()
+        record["exchanges"] = int(total["exchanges"])
+        record["evidence"] = {
+            "shared_indicators": [
+                {"kind": r["kind"],
+                 "value": display_value(r["kind"], r["value"], show_pii=show_pii)[:cut],
+                 "accounts": int(r["accounts"])}
+                for r in indicators_by.get(cid, [])
+            ],
+            "templates": [
+                {"skeleton": r["skeleton"][:cut], "requests": int(r["requests"]),
+                 "accounts": int(r["accounts"])} for r in tmpl
+            ],
+            "example_prompts": [(r["example"] or "")[:cut] for r in tmpl],
+            "capability_mix": {r["capability"]: round(r["c"] / cap_total, 4) for r in caps},
+            "models": {r["model"]: int(r["c"]) for r in models_by.get(cid, [])},
+            "signals": record.pop("signals"),
+            "timeline": [
+                {"hour": r["hour"].isoformat(), "requests": int(r["c"])}
+                for r in timeline_by.get(cid, [])
+            ],
+        }
+
+
+def _by_campaign(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row["campaign_id"], []).append(row)
+    return grouped

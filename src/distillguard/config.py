@@ -1,0 +1,182 @@
+"""Configuration: one documented YAML file of defaults (``defaults.yaml``), overridable.
+
+Every threshold, weight and pattern the engine uses lives in ``defaults.yaml`` next to
+this module, with a comment explaining it. A user file (``--config FILE``) overrides any
+subset. Unknown keys and wrong types are errors that name the key, so a typo never
+silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from distillguard.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    max_prompt_chars: int
+    max_text_chars: int
+    max_quarantine_row_chars: int
+    timestamp_min: str
+    timestamp_max_future_days: int
+    max_token_count: int
+    max_temperature: float
+    max_n: int
+    max_tool_count: int
+    batch_rows: int
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    skeleton_chars: int
+    cot_patterns: list[str]
+    rubric_patterns: list[str]
+    capabilities: dict[str, str]
+    long_max_tokens: int
+
+
+@dataclass(frozen=True)
+class LinkageConfig:
+    indicators: dict[str, float]
+    max_indicator_share: float
+    max_pair_accounts: int
+    min_link_weight: float
+    lockstep_bucket_seconds: int
+    lockstep_min_similarity: float
+    lockstep_min_events: int
+    lockstep_weight: float
+    template_min_events: int
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    weights: dict[str, float]
+    signal_params: dict[str, float]
+    campaign_behaviour_weights: dict[str, float]
+    campaign_coordination_weights: dict[str, float]
+    min_campaign_accounts: int
+    min_campaign_member_risk: float
+    campaign_attach_weight: float
+    campaign_blend: float
+    lone_account_factor: float
+    thresholds: dict[str, float]
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    max_prompt_chars: int
+    example_prompts: int
+    max_campaign_accounts_listed: int
+
+
+@dataclass(frozen=True)
+class Config:
+    ingest: IngestConfig
+    features: FeatureConfig
+    linkage: LinkageConfig
+    scoring: ScoringConfig
+    report: ReportConfig
+    source: str = field(default="defaults")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data.pop("source")
+        return data
+
+
+_SECTIONS: dict[str, type] = {
+    "ingest": IngestConfig,
+    "features": FeatureConfig,
+    "linkage": LinkageConfig,
+    "scoring": ScoringConfig,
+    "report": ReportConfig,
+}
+
+
+def default_config_text() -> str:
+    """The documented default configuration, as shipped."""
+    return resources.files("distillguard").joinpath("defaults.yaml").read_text("utf-8")
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any], where: str, source: str) -> None:
+    for key, value in override.items():
+        path = f"{where}.{key}" if where else str(key)
+        if key not in base:
+            raise ConfigError(f"{source}: unknown setting '{path}'")
+        current = base[key]
+        open_mapping = isinstance(current, dict) and (
+            path.startswith("features.capabilities") or not current
+        )
+        if isinstance(current, dict) and not open_mapping:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: setting '{path}' must be a mapping")
+            _merge(current, value, path, source)
+        elif isinstance(current, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: setting '{path}' must be a mapping")
+            base[key] = value
+        else:
+            base[key] = _coerce(current, value, path, source)
+
+
+def _coerce(current: Any, value: Any, path: str, source: str) -> Any:
+    if isinstance(current, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{source}: setting '{path}' must be true or false")
+        return value
+    if isinstance(current, int) and not isinstance(value, bool) and isinstance(value, int):
+        return value
+    if isinstance(current, float) and isinstance(value, int | float) and not isinstance(
+        value, bool
+    ):
+        return float(value)
+    if isinstance(current, str) and isinstance(value, str):
+        return value
+    if isinstance(current, list) and isinstance(value, list):
+        return value
+    raise ConfigError(
+        f"{source}: setting '{path}' must be of type {type(current).__name__}, "
+        f"got {type(value).__name__}"
+    )
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load the defaults, then the user's file on top (unknown keys are errors)."""
+    data: dict[str, Any] = yaml.safe_load(default_config_text())
+    source = "defaults"
+    if path is not None:
+        source = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+        try:
+            user = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        if not isinstance(user, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping of sections")
+        merged = copy.deepcopy(data)
+        _merge(merged, user, "", source)
+        data = merged
+    sections = {name: cls(**data[name]) for name, cls in _SECTIONS.items()}
+    return Config(**sections, source=source)
+
+
+_DEFAULT: Config | None = None
+
+
+def default_config() -> Config:
+    """The shipped defaults (cached)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = load_config()
+    return _DEFAULT

@@ -1,0 +1,229 @@
+"""The scan: ingest → features → profiles → signals → linkage → campaigns → outputs.
+
+``scan()`` is the one library call behind ``distillguard scan``; the CLI only parses
+arguments and shows progress. Each stage is its own module, and data flows one way.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from distillguard import __version__
+from distillguard.campaigns import Campaigns, add_evidence, find_campaigns
+from distillguard.config import Config, ScoringConfig, default_config
+from distillguard.features import validate_patterns
+from distillguard.linkage import link_accounts
+from distillguard.profiles import build_profiles
+from distillguard.schema import FLAGGED_DECISIONS
+from distillguard.scoring import SIGNALS, account_reasons, decide, score_accounts
+from distillguard.workspace import IngestReport, ProgressCallback, Workspace
+
+#: Called when a stage starts: (stage name).
+StageCallback = Callable[[str], None]
+
+WORKSPACE_NAME = "workspace.duckdb"
+
+
+@dataclass
+class ScanResult:
+    out_dir: Path
+    summary: dict[str, Any]
+    accounts: pa.Table
+    campaigns: list[dict[str, Any]]
+
+
+def scan(
+    inputs: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    workspace: str | Path | None = None,
+    config: Config | None = None,
+    fmt: str = "auto",
+    show_pii: bool = False,
+    write_report: bool = True,
+    now: datetime | None = None,
+    on_rows: ProgressCallback | None = None,
+    on_stage: StageCallback | None = None,
+) -> ScanResult:
+    """Ingest ``inputs`` into the workspace and write contract 2 into ``out_dir``.
+
+    Parameters
+    ----------
+    inputs:
+        Files or folders (Parquet, JSON Lines, CSV, compressed JSONL, adapters).
+    out_dir:
+        Where ``accounts.parquet``, ``campaigns.json``, ``summary.json``,
+        ``quarantine.parquet`` and ``report.html`` go.
+    workspace:
+        DuckDB workspace file; defaults to ``out_dir/workspace.duckdb``. Files already in
+        it are skipped, so a rerun is idempotent and new files are incremental.
+    show_pii:
+        Show raw IPs, e-mails and payment fingerprints instead of hashes.
+    """
+    started = time.perf_counter()
+    started_at = datetime.now(UTC)
+    config = config or default_config()
+    validate_patterns(config.features)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stage = on_stage or (lambda _name: None)
+    with Workspace(Path(workspace) if workspace else out / WORKSPACE_NAME) as ws:
+        stage("ingest")
+        ingest = ws.ingest(inputs, config, fmt=fmt, now=now, progress=on_rows)
+        stage("profile")
+        accounts, campaigns, unavailable = analyse(ws, config, show_pii=show_pii, stage=stage)
+        stage("write")
+        summary = _summary(ingest, accounts, campaigns, unavailable, ws, started, started_at)
+        summary["thresholds"] = dict(config.scoring.thresholds)
+        _write_outputs(out, accounts, campaigns, summary, ws.quarantine_rows(ingest.run_id))
+        labels = ws.labels()
+        if labels.num_rows:
+            pq.write_table(labels, out / "labels.parquet")
+    if write_report:
+        stage("report")
+        from distillguard.report import render_report
+
+        render_report(out, config=config.report)
+    return ScanResult(out, summary, accounts, campaigns)
+
+
+def analyse(
+    ws: Workspace, config: Config, *, show_pii: bool = False, stage: StageCallback | None = None
+) -> tuple[pa.Table, list[dict[str, Any]], tuple[str, ...]]:
+    """Everything after ingest: profiles, signals, linkage, campaigns, decisions."""
+    stage = stage or (lambda _name: None)
+    profile = build_profiles(ws.con, config)
+    if profile.num_rows == 0:
+        return _empty_accounts(), [], tuple(SIGNALS)
+    scores = score_accounts(profile, config.scoring, ws.available_columns())
+    account_ids = profile.column("account_id").combine_chunks()
+    seeds = pc.filter(
+        account_ids, pa.array(scores.own_risk >= config.scoring.min_campaign_member_risk)
+    ).to_pylist()
+    stage("link")
+    links = link_accounts(ws.con, config.linkage, profile.num_rows, seeds)
+    stage("campaigns")
+    campaigns = find_campaigns(account_ids, scores.own_risk, links, config.scoring)
+    add_evidence(ws.con, campaigns, config, show_pii=show_pii)
+    risk = _final_risk(scores.own_risk, campaigns, config.scoring)
+    decisions = decide(risk, config.scoring.thresholds)
+    reasons = _reasons(profile, scores, campaigns, account_ids)
+    columns: dict[str, Any] = {
+        "account_id": account_ids,
+        "risk": pa.array(np.round(risk, 6)),
+        "decision": pa.array(decisions.tolist(), pa.string()),
+        "campaign_id": pa.array(campaigns.campaign_of.tolist(), pa.string()),
+        "reasons": pa.array(reasons, pa.list_(pa.string())),
+        "own_risk": pa.array(np.round(scores.own_risk, 6)),
+        "campaign_risk": pa.array(np.round(campaigns.campaign_risk, 6)),
+    }
+    for name in profile.column_names:
+        if name != "account_id":
+            columns[name] = profile.column(name)
+    for name, strength in scores.strengths.items():
+        columns[f"signal_{name}"] = pa.array(np.round(strength, 6))
+    return pa.table(columns), campaigns.records, scores.unavailable
+
+
+def _final_risk(own: np.ndarray, campaigns: Campaigns, config: ScoringConfig) -> np.ndarray:
+    """Campaign members move ``campaign_blend`` of the way up to their campaign's risk;
+    accounts outside any campaign keep ``lone_account_factor`` of their own risk."""
+    member = campaigns.campaign_of != None  # noqa: E711 (object array)
+    lift = np.maximum(campaigns.campaign_risk - own, 0.0)
+    risk = np.where(member, own + config.campaign_blend * lift, own * config.lone_account_factor)
+    return np.clip(risk, 0.0, 1.0)
+
+
+def _reasons(
+    profile: pa.Table, scores: Any, campaigns: Campaigns, account_ids: pa.Array
+) -> list[list[str]]:
+    own = account_reasons(profile, scores)
+    by_id = {r["campaign_id"]: r for r in campaigns.records}
+    result = []
+    for i, reasons in enumerate(own):  # per account
+        cid = campaigns.campaign_of[i]
+        if cid is not None:
+            record = by_id[cid]
+            head = record["reasons"][0] if record["reasons"] else "linked accounts"
+            reasons = [
+                f"campaign {cid}: {len(record['accounts'])} linked accounts, "
+                f"campaign risk {record['risk']:.2f}; {head}",
+                *reasons,
+            ]
+        result.append(reasons)
+    return result
+
+
+def _empty_accounts() -> pa.Table:
+    return pa.table({
+        "account_id": pa.array([], pa.string()),
+        "risk": pa.array([], pa.float64()),
+        "decision": pa.array([], pa.string()),
+        "campaign_id": pa.array([], pa.string()),
+        "reasons": pa.array([], pa.list_(pa.string())),
+    })
+
+
+def _summary(
+    ingest: IngestReport,
+    accounts: pa.Table,
+    campaigns: list[dict[str, Any]],
+    unavailable: tuple[str, ...],
+    ws: Workspace,
+    started: float,
+    started_at: datetime,
+) -> dict[str, Any]:
+    decisions = accounts.column("decision").to_pylist()
+    totals = ws.con.execute(
+        "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM quarantine)"
+    ).fetchone() or (0, 0)
+    return {
+        "rows_read": ingest.rows_read,
+        "rows_valid": ingest.rows_valid,
+        "rows_quarantined": ingest.rows_quarantined,
+        "duplicates": ingest.duplicates,
+        "accounts": accounts.num_rows,
+        "flagged_accounts": sum(d in FLAGGED_DECISIONS for d in decisions),
+        "campaigns": len(campaigns),
+        "decisions": {d: decisions.count(d) for d in ("allow", "monitor", "review", "block")},
+        "files": [f.to_dict() for f in ingest.files],
+        "signals_unavailable": list(unavailable),
+        "workspace": {
+            "path": str(ws.path) if ws.path else None,
+            "events": int(totals[0]),
+            "quarantined": int(totals[1]),
+        },
+        "seconds": round(time.perf_counter() - started, 3),
+        "started_at": started_at.isoformat(),
+        "version": __version__,
+    }
+
+
+def _write_outputs(
+    out: Path,
+    accounts: pa.Table,
+    campaigns: list[dict[str, Any]],
+    summary: dict[str, Any],
+    quarantine: pa.Table,
+) -> None:
+    """Write each file to a temporary name, then rename: readers never see half a file."""
+    def atomic(name: str, write: Callable[[Path], object]) -> None:
+        tmp = out / f".{name}.tmp"
+        write(tmp)
+        tmp.replace(out / name)
+
+    atomic("accounts.parquet", lambda p: pq.write_table(accounts, p))
+    atomic("quarantine.parquet", lambda p: pq.write_table(quarantine, p))
+    atomic("campaigns.json", lambda p: p.write_text(json.dumps(campaigns, indent=2) + "\n"))
+    atomic("summary.json", lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"))

@@ -1,0 +1,121 @@
+"""Account profiles: per-account aggregates of the event features, in SQL.
+
+One query over the workspace's ``events`` table. It is plain SQL over columns, so the
+same text runs in DuckDB and (with the dialect differences isolated here) in Spark SQL.
+Every later stage works on these rows, one per account, never on events.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from distillguard.config import Config
+
+#: Per-account profile. ``{long}`` is ``features.long_max_tokens``.
+PROFILE_SQL = """
+WITH e AS (
+    SELECT *, epoch(timestamp) AS ts FROM {source}
+),
+gaps AS (
+    SELECT account_id,
+           ts - lag(ts) OVER (PARTITION BY account_id ORDER BY ts, request_id) AS gap
+    FROM e
+),
+gap_stats AS (
+    SELECT account_id, avg(gap) AS gap_mean, stddev_pop(gap) AS gap_sd,
+           quantile_cont(gap, 0.5) AS gap_median
+    FROM gaps WHERE gap IS NOT NULL GROUP BY account_id
+),
+hour_counts AS (
+    SELECT account_id, hour(timestamp) AS h, count(*) AS c FROM e GROUP BY ALL
+),
+hour_entropy AS (
+    SELECT account_id, -sum(p * ln(p)) / ln(24) AS hour_entropy
+    FROM (SELECT account_id, c / sum(c) OVER (PARTITION BY account_id) AS p FROM hour_counts)
+    GROUP BY account_id
+),
+template_counts AS (
+    SELECT account_id, skeleton, count(*) AS c
+    FROM e WHERE skeleton IS NOT NULL GROUP BY ALL
+),
+template_stats AS (
+    SELECT account_id, max(c) AS top_template_count, count(*) AS distinct_templates
+    FROM template_counts GROUP BY account_id
+),
+capability_counts AS (
+    SELECT account_id, capability, count(*) AS c
+    FROM e WHERE capability IS NOT NULL GROUP BY ALL
+),
+capability_stats AS (
+    SELECT account_id, arg_max(capability, c) AS top_capability, max(c) AS top_capability_count,
+           count(*) FILTER (WHERE capability <> 'general') AS capabilities_used,
+           sum(c) FILTER (WHERE capability IN ('coding', 'agentic', 'reasoning', 'data_analysis'))
+               AS target_capability_count_raw
+    FROM capability_counts GROUP BY account_id
+),
+minute_counts AS (
+    SELECT account_id, count(*) AS c
+    FROM e GROUP BY account_id, floor(ts / 60)
+),
+burst_stats AS (
+    SELECT account_id, max(c) AS max_per_minute FROM minute_counts GROUP BY account_id
+),
+base AS (
+    SELECT
+        account_id,
+        count(*) AS events,
+        min(timestamp) AS first_seen,
+        max(timestamp) AS last_seen,
+        count(prompt) AS prompts,
+        coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
+        coalesce(sum(completion_tokens), 0) AS completion_tokens,
+        avg(prompt_chars) AS mean_prompt_chars,
+        avg(CAST(cot AS DOUBLE)) AS cot_share,
+        avg(CAST(rubric AS DOUBLE)) AS rubric_share,
+        avg(CAST(long_output AS DOUBLE)) AS long_max_tokens_share,
+        avg(CAST(n > 1 AS DOUBLE)) AS multi_n_share,
+        avg(CAST(logprobs AS DOUBLE)) AS logprobs_share,
+        avg(CAST(tool_count > 0 AS DOUBLE)) AS tool_share,
+        avg(CAST(turn > 0 AS DOUBLE)) AS followup_share,
+        count(DISTINCT temperature) AS distinct_temperatures,
+        avg(temperature) AS mean_temperature,
+        count(DISTINCT model) AS models,
+        count(DISTINCT ip) AS distinct_ips,
+        count(DISTINCT conversation_id) AS conversations,
+        min(account_created_at) AS account_created_at,
+        mode(org_id) AS org_id,
+        mode(access_path) AS access_path
+    FROM e GROUP BY account_id
+)
+SELECT
+    b.*,
+    (epoch(b.last_seen) - epoch(b.first_seen)) / 3600.0 AS active_span_hours,
+    (epoch(b.first_seen) - epoch(b.account_created_at)) / 3600.0 AS account_age_hours,
+    g.gap_mean, g.gap_median,
+    CASE WHEN g.gap_mean > 0 THEN g.gap_sd / g.gap_mean END AS gap_cv,
+    h.hour_entropy,
+    t.top_template_count, t.distinct_templates,
+    CASE WHEN b.prompts > 0 THEN t.top_template_count / b.prompts END AS top_template_share,
+    c.top_capability,
+    CASE WHEN b.prompts > 0 THEN c.top_capability_count / b.prompts END AS top_capability_share,
+    CASE WHEN b.prompts > 0
+         THEN coalesce(c.target_capability_count_raw, 0) / b.prompts END AS target_capability_share,
+    c.capabilities_used,
+    m.max_per_minute
+FROM base b
+LEFT JOIN gap_stats g USING (account_id)
+LEFT JOIN hour_entropy h USING (account_id)
+LEFT JOIN template_stats t USING (account_id)
+LEFT JOIN capability_stats c USING (account_id)
+LEFT JOIN burst_stats m USING (account_id)
+ORDER BY account_id
+"""
+
+
+def build_profiles(
+    con: duckdb.DuckDBPyConnection, config: Config, source: str = "events"
+) -> pa.Table:
+    """One row per account with the aggregates the signals read (see docs/signals.md)."""
+    del config  # the profile has no tunables today; kept for a uniform stage signature
+    return con.execute(PROFILE_SQL.format(source=source)).to_arrow_table()

@@ -1,0 +1,241 @@
+"""Account signals, risk and decisions.
+
+Each signal is a small, named function from the account profile to a strength in 0..1
+plus a sentence that explains it with the account's own numbers (the Presidio idea: a
+result carries its explanation). Signals register in :data:`SIGNALS`; weights live in
+``scoring.weights``. Own risk is ``1 - exp(-sum(weight * strength))``: independent
+pieces of evidence add up, and no single weak one decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from distillguard.config import ScoringConfig
+from distillguard.schema import DECISIONS
+
+Columns = Mapping[str, np.ndarray]
+
+
+def _col(profile: pa.Table, name: str) -> np.ndarray:
+    """A profile column as float64 with NaN for nulls."""
+    column = profile.column(name)
+    if pa.types.is_timestamp(column.type):
+        raise TypeError(f"{name} is a timestamp")
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """0 below ``lo``, 1 above ``hi``, linear between; NaN gives 0."""
+    return np.nan_to_num(np.clip((x - lo) / (hi - lo), 0.0, 1.0), nan=0.0)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One account signal: what it needs, how strong it is, how to say why."""
+
+    name: str
+    needs: tuple[str, ...]  # event columns that must be present somewhere in the input
+    strength: Callable[[Columns, Mapping[str, float]], np.ndarray]
+    explain: Callable[[Mapping[str, float]], str]
+    description: str
+
+
+def _text_confidence(c: Columns, p: Mapping[str, float]) -> np.ndarray:
+    return np.clip(np.nan_to_num(c["prompts"]) / p["min_events"], 0.0, 1.0)
+
+
+def _event_confidence(c: Columns, p: Mapping[str, float]) -> np.ndarray:
+    return np.clip(c["events"] / p["min_events"], 0.0, 1.0)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+SIGNALS: dict[str, Signal] = {}
+
+
+def register(signal: Signal) -> Signal:
+    SIGNALS[signal.name] = signal
+    return signal
+
+
+register(Signal(
+    name="cot_elicitation",
+    needs=("prompt",),
+    strength=lambda c, p: _ramp(c["cot_share"], 0.15, 0.7) * _text_confidence(c, p),
+    explain=lambda r: (
+        f"chain-of-thought elicitation in {_pct(r['cot_share'])} of {r['prompts']:.0f} prompts"
+    ),
+    description="Share of prompts asking the model to expose its reasoning (multilingual).",
+))
+register(Signal(
+    name="rubric_grading",
+    needs=("prompt",),
+    strength=lambda c, p: _ramp(c["rubric_share"], 0.02, 0.2) * _text_confidence(c, p),
+    explain=lambda r: f"grading/rubric prompts (model as judge) in {_pct(r['rubric_share'])}",
+    description="Share of prompts using the model as a grader or reward model.",
+))
+register(Signal(
+    name="harvest_parameters",
+    needs=("max_tokens",),
+    strength=lambda c, p: np.maximum.reduce([
+        # Coding tools ask for long outputs too: on its own this is weak evidence.
+        p["long_max_tokens_strength"] * _ramp(c["long_max_tokens_share"], 0.2, 0.8),
+        _ramp(c["multi_n_share"], 0.1, 0.5),
+        _ramp(c["logprobs_share"], 0.1, 0.5),
+        _ramp(c["distinct_temperatures"], 1.0, 4.0),
+    ]) * _event_confidence(c, p),
+    explain=lambda r: (
+        f"harvesting parameters: long max_tokens {_pct(r['long_max_tokens_share'])}, "
+        f"n>1 {_pct(r['multi_n_share'])}, logprobs {_pct(r['logprobs_share'])}, "
+        f"{r['distinct_temperatures']:.0f} temperatures"
+    ),
+    description="Requests shaped for collecting training data: long outputs, n>1, "
+    "log-probabilities, temperature sweeps.",
+))
+register(Signal(
+    name="template_reasoning",
+    needs=("prompt",),
+    strength=lambda c, p: _ramp(c["top_template_share"], 0.2, 0.6)
+    * _ramp(c["cot_share"], 0.1, 0.5) * _text_confidence(c, p),
+    explain=lambda r: (
+        f"one template is {_pct(r['top_template_share'])} of prompts and asks for reasoning"
+    ),
+    description="A repeated prompt template that asks for reasoning traces (batch jobs repeat "
+    "templates too, but do not ask for reasoning).",
+))
+register(Signal(
+    name="machine_timing",
+    needs=(),
+    strength=lambda c, p: _ramp(c["hour_entropy"], p["hour_entropy_min"], 0.97)
+    * _ramp(c["events"], 48.0, 200.0),
+    explain=lambda r: (
+        f"round-the-clock activity (hour-of-day entropy {r['hour_entropy']:.2f}) "
+        f"over {r['events']:.0f} requests"
+    ),
+    description="Activity spread evenly over all 24 hours, as a script runs; people sleep.",
+))
+register(Signal(
+    name="high_volume",
+    needs=(),
+    strength=lambda c, p: _ramp(
+        np.log(np.maximum(c["events"], 1.0) / max(float(np.nanmedian(c["events"])), 1.0)),
+        np.log(2.0), np.log(p["volume_ratio_full"] * 4),
+    ),
+    explain=lambda r: f"high volume: {r['events']:.0f} requests",
+    description="Requests far above the population's median account.",
+))
+register(Signal(
+    name="capability_focus",
+    needs=("prompt",),
+    strength=lambda c, p: _ramp(c["target_capability_share"], p["focus_share_min"], 0.95)
+    * _text_confidence(c, p),
+    explain=lambda r: (
+        f"{_pct(r['target_capability_share'])} of prompts in targeted capabilities "
+        "(reasoning, coding, agentic, data analysis)"
+    ),
+    description="Traffic concentrated on the capabilities distillers target.",
+))
+register(Signal(
+    name="fresh_account",
+    needs=("account_created_at",),
+    strength=lambda c, p: _ramp(-c["account_age_hours"], -p["fresh_account_hours"], 0.0)
+    * _event_confidence(c, p),
+    explain=lambda r: f"account first used {r['account_age_hours']:.0f} h after creation",
+    description="Heavy use starting right after the account was created.",
+))
+register(Signal(
+    name="single_shot",
+    needs=("turn",),
+    strength=lambda c, p: _ramp(1.0 - c["followup_share"], 0.9, 1.0)
+    * _ramp(c["events"], 20.0, 100.0),
+    explain=lambda r: (
+        f"no conversations: {_pct(1.0 - r['followup_share'])} of requests are first turns"
+    ),
+    description="Only single-shot requests, no follow-ups, at volume.",
+))
+
+#: Profile columns the signals read.
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "events", "prompts", "cot_share", "rubric_share", "long_max_tokens_share",
+    "multi_n_share", "logprobs_share", "distinct_temperatures", "top_template_share",
+    "hour_entropy", "target_capability_share", "account_age_hours", "followup_share",
+)
+
+
+@dataclass(frozen=True)
+class AccountScores:
+    """Signal strengths and own risk for every account of a profile."""
+
+    strengths: dict[str, np.ndarray]
+    contributions: dict[str, np.ndarray]
+    own_risk: np.ndarray
+    unavailable: tuple[str, ...]
+
+
+def score_accounts(
+    profile: pa.Table, config: ScoringConfig, available_columns: set[str]
+) -> AccountScores:
+    """Strength of every signal for every account, and the account's own risk.
+
+    Parameters
+    ----------
+    profile:
+        One row per account (:func:`distillguard.profiles.build_profiles`).
+    config:
+        The ``scoring`` section (weights and signal parameters).
+    available_columns:
+        Event columns with at least one non-null value; signals that need a missing
+        column are reported unavailable and contribute nothing.
+    """
+    columns = {name: _col(profile, name) for name in PROFILE_COLUMNS}
+    strengths: dict[str, np.ndarray] = {}
+    contributions: dict[str, np.ndarray] = {}
+    unavailable: list[str] = []
+    total = np.zeros(profile.num_rows)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name, signal in SIGNALS.items():
+            if any(col not in available_columns for col in signal.needs):
+                unavailable.append(name)
+                strength = np.zeros(profile.num_rows)
+            else:
+                strength = np.nan_to_num(signal.strength(columns, config.signal_params))
+            strengths[name] = strength
+            contributions[name] = config.weights.get(name, 0.0) * strength
+            total += contributions[name]
+    own_risk = 1.0 - np.exp(-total)
+    return AccountScores(strengths, contributions, own_risk, tuple(unavailable))
+
+
+def decide(risk: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:
+    """Map risk to ``allow``/``monitor``/``review``/``block`` by the configured thresholds."""
+    bins = np.array([thresholds["monitor"], thresholds["review"], thresholds["block"]])
+    return np.asarray(DECISIONS, dtype=object)[np.searchsorted(bins, risk, side="right")]
+
+
+def account_reasons(
+    profile: pa.Table, scores: AccountScores, *, min_contribution: float = 0.05
+) -> list[list[str]]:
+    """Per account, the signals that fired, strongest first, with the account's numbers."""
+    names = list(SIGNALS)
+    matrix = np.column_stack([scores.contributions[n] for n in names])
+    order = np.argsort(-matrix, axis=1, kind="stable")
+    rows = {name: _col(profile, name) for name in PROFILE_COLUMNS}
+    reasons: list[list[str]] = []
+    for i in range(profile.num_rows):  # per account, not per event
+        fired = [j for j in order[i] if matrix[i, j] >= min_contribution]
+        if not fired:
+            reasons.append([])
+            continue
+        values = {k: float(v[i]) for k, v in rows.items()}
+        reasons.append([
+            f"{names[j]}: {SIGNALS[names[j]].explain(values)} (+{matrix[i, j]:.2f})"
+            for j in fired
+        ])
+    return reasons

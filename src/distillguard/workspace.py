@@ -1,0 +1,283 @@
+"""The workspace: one DuckDB file holding ingested events, quarantine and scan results.
+
+Each input file is ingested once, in one transaction, and remembered by a digest of its
+content: scanning the same files again ingests nothing (idempotent), scanning new files
+adds only them (incremental), and a crash mid-file leaves nothing of that file behind, so
+a rerun completes it. Duplicate ``request_id``s (within a file or against the workspace)
+go to quarantine with the reason ``duplicate request_id``; ``rows_read = rows_valid +
+rows_quarantined`` holds for every file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from distillguard.config import Config
+from distillguard.errors import InputFileError, WorkspaceError
+from distillguard.features import FEATURE_FIELDS, event_features
+from distillguard.ingest import list_input_files, read_events
+from distillguard.schema import EVENT_COLUMNS, EVENT_FIELDS, LABEL_SCHEMA, QUARANTINE_SCHEMA
+
+SCHEMA_VERSION = "1"
+_TRACKING_FIELDS = (
+    pa.field("source_file", pa.string()),
+    pa.field("source_row", pa.int64()),
+    pa.field("run_id", pa.int64()),
+)
+STORED_EVENT_SCHEMA = pa.schema([*EVENT_FIELDS, *FEATURE_FIELDS, *_TRACKING_FIELDS])
+STORED_QUARANTINE_SCHEMA = QUARANTINE_SCHEMA.append(pa.field("run_id", pa.int64()))
+DUPLICATE_REASON = "duplicate request_id"
+
+#: Called as rows are read: (file, rows read so far in that file).
+ProgressCallback = Callable[[str, int], None]
+
+
+@dataclass
+class FileReport:
+    path: str
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_quarantined: int = 0
+    duplicates: int = 0
+    skipped: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class IngestReport:
+    run_id: int
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_valid(self) -> int:
+        return sum(f.rows_valid for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(f.duplicates for f in self.files)
+
+
+def file_digest(path: Path) -> str:
+    """BLAKE2b of the file's bytes: the identity of an input for idempotent reruns."""
+    digest = hashlib.blake2b(digest_size=20)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise InputFileError(str(path), exc.strerror or str(exc)) from None
+    return digest.hexdigest()
+
+
+def _empty(schema: pa.Schema) -> pa.Table:
+    return schema.empty_table()
+
+
+class Workspace:
+    """A DuckDB workspace file (or in-memory when ``path`` is None)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path) if self.path else ":memory:")
+        except duckdb.Error as exc:
+            raise WorkspaceError(f"cannot open workspace {self.path}: {exc}") from None
+        self._ensure_schema()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _create_from_schema(self, name: str, schema: pa.Schema) -> None:
+        self.con.register("_empty_schema", _empty(schema))
+        self.con.execute(f"CREATE TABLE IF NOT EXISTS {name} AS SELECT * FROM _empty_schema")
+        self.con.unregister("_empty_schema")
+
+    def _ensure_schema(self) -> None:
+        self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        elif row[0] != SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"workspace {self.path} has schema version {row[0]}, this distillguard "
+                f"needs {SCHEMA_VERSION}; scan into a new workspace"
+            )
+        self._create_from_schema("events", STORED_EVENT_SCHEMA)
+        self._create_from_schema("quarantine", STORED_QUARANTINE_SCHEMA)
+        self._create_from_schema("labels", LABEL_SCHEMA)
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS files (digest VARCHAR PRIMARY KEY, path VARCHAR, "
+            "rows_read BIGINT, rows_valid BIGINT, rows_quarantined BIGINT, duplicates BIGINT, "
+            "run_id BIGINT, ingested_at TIMESTAMPTZ)"
+        )
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS runs (run_id BIGINT PRIMARY KEY, started_at TIMESTAMPTZ)"
+        )
+
+    def _new_run(self) -> int:
+        row = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()
+        run_id = int(row[0]) if row else 1
+        self.con.execute("INSERT INTO runs VALUES (?, ?)", [run_id, datetime.now(UTC)])
+        return run_id
+
+    def ingest(
+        self,
+        inputs: Sequence[str | Path],
+        config: Config,
+        *,
+        fmt: str = "auto",
+        now: datetime | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Ingest every input file not already in the workspace.
+
+        Raises :class:`InputFileError` for a file that cannot be read at all; files
+        ingested before it stay ingested (each file is its own transaction).
+        """
+        files = list_input_files(inputs)
+        report = IngestReport(run_id=self._new_run())
+        for path in files:
+            report.files.append(self._ingest_file(path, config, fmt, now, report.run_id, progress))
+        return report
+
+    def _ingest_file(
+        self,
+        path: Path,
+        config: Config,
+        fmt: str,
+        now: datetime | None,
+        run_id: int,
+        progress: ProgressCallback | None,
+    ) -> FileReport:
+        digest = file_digest(path)
+        file_report = FileReport(path=str(path))
+        if self.con.execute("SELECT 1 FROM files WHERE digest = ?", [digest]).fetchone():
+            file_report.skipped = True
+            return file_report
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM events LIMIT 0")
+            for chunk in read_events([path], fmt=fmt, config=config.ingest, now=now):
+                self._stage_chunk(chunk, config, run_id)
+                file_report.rows_read += chunk.rows_read
+                file_report.rows_quarantined += chunk.quarantine.num_rows
+                if progress is not None:
+                    progress(str(path), file_report.rows_read)
+            file_report.duplicates = self._commit_staging(run_id, config)
+            file_report.rows_quarantined += file_report.duplicates
+            file_report.rows_valid = file_report.rows_read - file_report.rows_quarantined
+            con.execute(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [digest, str(path), file_report.rows_read, file_report.rows_valid,
+                 file_report.rows_quarantined, file_report.duplicates, run_id, datetime.now(UTC)],
+            )
+            con.execute("DROP TABLE staging")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return file_report
+
+    def _stage_chunk(self, chunk: Any, config: Config, run_id: int) -> None:
+        valid = event_features(chunk.valid, config.features)
+        rows = chunk.valid_rows if getattr(chunk, "valid_rows", None) is not None else None
+        n = valid.num_rows
+        valid = valid.append_column("source_file", pa.array([chunk.source_file] * n, pa.string()))
+        valid = valid.append_column(
+            "source_row", rows if rows is not None else pa.nulls(n, pa.int64())
+        )
+        valid = valid.append_column("run_id", pa.array([run_id] * n, pa.int64()))
+        self.con.register("_chunk", valid)
+        self.con.execute("INSERT INTO staging SELECT * FROM _chunk")
+        self.con.unregister("_chunk")
+        if chunk.quarantine.num_rows:
+            quarantined = chunk.quarantine.append_column(
+                "run_id", pa.array([run_id] * chunk.quarantine.num_rows, pa.int64())
+            )
+            self.con.register("_quarantine", quarantined)
+            self.con.execute("INSERT INTO quarantine SELECT * FROM _quarantine")
+            self.con.unregister("_quarantine")
+        if chunk.labels is not None and chunk.labels.num_rows:
+            self.con.register("_labels", chunk.labels)
+            self.con.execute(
+                "INSERT INTO labels SELECT * FROM _labels "
+                "WHERE account_id NOT IN (SELECT account_id FROM labels)"
+            )
+            self.con.unregister("_labels")
+
+    def _commit_staging(self, run_id: int, config: Config) -> int:
+        """Move staged rows into ``events``; quarantine duplicates. Returns the duplicate count."""
+        cut = int(config.ingest.max_quarantine_row_chars)
+        canonical = ", ".join(EVENT_COLUMNS)
+        self.con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE staging_marked AS
+            SELECT *, (row_number() OVER (PARTITION BY request_id
+                                          ORDER BY source_row NULLS LAST) > 1
+                       OR request_id IN (SELECT request_id FROM events)) AS duplicate
+            FROM staging
+            """
+        )
+        self.con.execute(
+            f"""
+            INSERT INTO quarantine
+            SELECT source_file, coalesce(source_row, -1), '{DUPLICATE_REASON}',
+                   left(CAST(to_json(struct_pack({canonical})) AS VARCHAR), {cut}), {run_id}
+            FROM staging_marked WHERE duplicate
+            """
+        )
+        columns = ", ".join(STORED_EVENT_SCHEMA.names)
+        self.con.execute(
+            f"INSERT INTO events SELECT {columns} FROM staging_marked WHERE NOT duplicate"
+        )
+        row = self.con.execute("SELECT count(*) FROM staging_marked WHERE duplicate").fetchone()
+        self.con.execute("DROP TABLE staging_marked")
+        return int(row[0]) if row else 0
+
+    # -- reading -----------------------------------------------------------------------
+    def available_columns(self) -> set[str]:
+        """Event columns with at least one non-null value."""
+        counts = ", ".join(f"count({c}) AS {c}" for c in EVENT_COLUMNS)
+        row = self.con.execute(f"SELECT {counts} FROM events").fetchone()
+        return {c for c, n in zip(EVENT_COLUMNS, row or (), strict=False) if n}
+
+    def quarantine_rows(self, run_id: int | None = None) -> pa.Table:
+        where = f"WHERE run_id = {int(run_id)}" if run_id is not None else ""
+        return self.con.execute(
+            f"SELECT source_file, source_row, reason, raw FROM quarantine {where} "
+            "ORDER BY source_file, source_row"
+        ).to_arrow_table()
+
+    def labels(self) -> pa.Table:
+        return self.con.execute("SELECT * FROM labels ORDER BY account_id").to_arrow_table()
+
+    def iter_event_batches(self, batch_rows: int = 1 << 17) -> Iterator[pa.RecordBatch]:
+        reader = self.con.execute("SELECT * FROM events").to_arrow_reader(batch_rows)
+        yield from reader

@@ -1,0 +1,38 @@
+"""Small builders of hand-made events for tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from distillguard.config import Config, default_config
+from distillguard.features import event_features
+from distillguard.schema import EVENT_SCHEMA
+
+T0 = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+def events_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """Contract-1 table from partial rows; ids and timestamps filled in when absent."""
+    full = []
+    for i, row in enumerate(rows):
+        filled = {name: None for name in EVENT_SCHEMA.names}
+        filled.update({"request_id": f"r{i}", "timestamp": T0 + timedelta(seconds=i)})
+        filled.update(row)
+        full.append(filled)
+    return pa.Table.from_pylist(full, schema=EVENT_SCHEMA)
+
+
+def connection_with_events(rows: list[dict[str, Any]], config: Config | None = None
+                           ) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with an ``events`` table (features included)."""
+    config = config or default_config()
+    con = duckdb.connect()
+    table = event_features(events_table(rows), config.features)
+    con.register("_t", table)
+    con.execute("CREATE TABLE events AS SELECT * FROM _t")
+    con.unregister("_t")
+    return con

@@ -1,0 +1,129 @@
+"""Linkage and campaigns on a hand-made population with known structure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from distillguard.campaigns import add_evidence, find_campaigns
+from distillguard.config import default_config
+from distillguard.linkage import link_accounts, lockstep_pairs
+from tests.helpers import T0, connection_with_events
+
+CFG = default_config()
+
+
+def population() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    # 400 ordinary accounts: nothing rare in common (a popular user agent is shared by all).
+    for i in range(400):
+        for j in range(3):
+            rows.append({
+                "account_id": f"user{i:02d}", "payment_fingerprint": f"card-u{i}",
+                "ip": f"198.{i % 250}.{j}.{10 + i // 250}", "user_agent": "Mozilla/5.0",
+                "prompt": f"question {j} from user {i} about topic {i * 7 + j}",
+                "timestamp": T0 + timedelta(minutes=7 * i + j),
+            })
+    # A campaign of 5 accounts: two shared cards, one hosting /24, one template.
+    for i in range(5):
+        for j in range(30):
+            rows.append({
+                "account_id": f"camp{i}", "payment_fingerprint": f"card-c{i % 2}",
+                "ip": f"203.0.113.{10 + i}", "user_agent": "harvester/1.0",
+                "prompt": f"Analyse dataset {j} and give complete and transparent reasoning",
+                "timestamp": T0 + timedelta(seconds=600 * j + i),
+            })
+    # A university behind one NAT: 6 accounts, one /24, one e-mail domain, own cards.
+    for i in range(6):
+        for j in range(3):
+            rows.append({
+                "account_id": f"uni{i}", "payment_fingerprint": f"card-n{i}",
+                "ip": f"192.0.2.{i + 1}", "email": f"student{i}x{j}@uni.example",
+                "user_agent": "Mozilla/5.0", "prompt": f"homework {i} {j}",
+                "timestamp": T0 + timedelta(hours=3 * i + j),
+            })
+    # A company team: 4 accounts, one declared org, one company card.
+    for i in range(4):
+        for j in range(3):
+            rows.append({
+                "account_id": f"team{i}", "org_id": "acme", "payment_fingerprint": "card-acme",
+                "ip": f"100.{i}.0.1", "user_agent": "Mozilla/5.0", "prompt": f"code review {i} {j}",
+                "timestamp": T0 + timedelta(hours=5 * i + j),
+            })
+    return rows
+
+
+def links_for(seeds: list[str]) -> tuple[Any, set[tuple[str, str]]]:
+    con = connection_with_events(population())
+    n = con.execute("SELECT count(DISTINCT account_id) FROM events").fetchone()[0]  # type: ignore[index]
+    links = link_accounts(con, CFG.linkage, n, seeds)
+    pairs = set(zip(links.pairs.column("a").to_pylist(), links.pairs.column("b").to_pylist(),
+                    strict=True))
+    return con, pairs
+
+
+def test_when_accounts_share_a_rare_card_then_they_are_linked() -> None:
+    _, pairs = links_for([])
+    camp = {f"camp{i}" for i in range(5)}
+    linked = {p for p in pairs if set(p) <= camp}
+    # card-c0: camp0, camp2, camp4; card-c1: camp1, camp3. The shared /24, user agent
+    # and template add weight but do not link on their own at this population size.
+    assert linked == {("camp0", "camp2"), ("camp0", "camp4"), ("camp2", "camp4"),
+                      ("camp1", "camp3")}
+
+
+def test_when_accounts_only_share_a_nat_range_or_a_common_agent_then_not_linked() -> None:
+    _, pairs = links_for([])
+    assert not [p for p in pairs if p[0].startswith(("uni", "user")) or
+                p[1].startswith(("uni", "user"))]
+
+
+def test_when_accounts_of_one_declared_org_share_a_card_then_not_linked() -> None:
+    _, pairs = links_for([])
+    assert not [p for p in pairs if p[0].startswith("team")]
+
+
+def test_when_seeds_move_in_lockstep_then_lockstep_pairs_found() -> None:
+    con = connection_with_events(population())
+    pairs = lockstep_pairs(con, CFG.linkage, ["camp0", "camp1", "user01"])
+    found = set(zip(pairs.column("a").to_pylist(), pairs.column("b").to_pylist(), strict=True))
+    assert found == {("camp0", "camp1")}
+
+
+def test_when_linked_group_is_suspicious_then_it_becomes_a_campaign_with_evidence() -> None:
+    con, _ = links_for([])
+    ids = con.execute(
+        "SELECT DISTINCT account_id FROM events ORDER BY 1").to_arrow_table().column(0)
+    ids = ids.combine_chunks()
+    own = np.where(np.char.startswith(np.asarray(ids.to_pylist(), dtype=str), "camp"), 0.5, 0.05)
+    seeds = [a for a, r in zip(ids.to_pylist(), own, strict=True) if r >= 0.3]
+    links = link_accounts(con, CFG.linkage, len(ids), seeds)
+    result = find_campaigns(ids, own, links, CFG.scoring)
+    assert len(result.records) == 1
+    record = result.records[0]
+    assert record["campaign_id"] == "C0001"
+    assert record["accounts"] == [f"camp{i}" for i in range(5)]
+    assert record["risk"] >= CFG.scoring.thresholds["block"]
+    assert any("payment" in r for r in record["reasons"])
+    add_evidence(con, result, CFG)
+    evidence = record["evidence"]
+    assert record["exchanges"] == 150
+    kinds = {i["kind"] for i in evidence["shared_indicators"]}
+    assert {"payment_fingerprint", "ip_prefix"} <= kinds
+    # personal values are hashed by default
+    assert all(not i["value"].startswith("card-") for i in evidence["shared_indicators"])
+    assert evidence["templates"][0]["accounts"] == 5
+    assert sum(t["requests"] for t in evidence["timeline"]) == 150
+
+
+@pytest.mark.parametrize("member_risk", [0.0, 0.05])
+def test_when_linked_group_is_ordinary_then_no_campaign(member_risk: float) -> None:
+    con, _ = links_for([])
+    ids = pa.array(sorted({r["account_id"] for r in population()}))
+    own = np.full(len(ids), member_risk)
+    links = link_accounts(con, CFG.linkage, len(ids), [])
+    assert find_campaigns(ids, own, links, CFG.scoring).records == []

@@ -1,0 +1,120 @@
+"""Account signals, own risk, decisions and reasons on hand-made accounts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+
+from distillguard.config import default_config
+from distillguard.profiles import build_profiles
+from distillguard.schema import EVENT_COLUMNS
+from distillguard.scoring import SIGNALS, account_reasons, decide, score_accounts
+from tests.helpers import T0, connection_with_events
+
+CFG = default_config()
+
+
+def account(name: str, count: int, *, every_s: float, prompt: str, **extra: Any
+            ) -> list[dict[str, Any]]:
+    return [
+        {"account_id": name, "prompt": prompt.format(i=i), "turn": 0,
+         "timestamp": T0 + timedelta(seconds=every_s * i), **extra}
+        for i in range(count)
+    ]
+
+
+def scored(
+    rows: list[dict[str, Any]], available: set[str] | None = None
+) -> dict[str, dict[str, float]]:
+    con = connection_with_events(rows)
+    profile = build_profiles(con, CFG)
+    scores = score_accounts(profile, CFG.scoring, available or set(EVENT_COLUMNS))
+    ids = profile.column("account_id").to_pylist()
+    out: dict[str, dict[str, float]] = {}
+    for i, acc in enumerate(ids):
+        out[acc] = {name: float(s[i]) for name, s in scores.strengths.items()}
+        out[acc]["own_risk"] = float(scores.own_risk[i])
+    return out
+
+
+def test_when_every_prompt_elicits_reasoning_then_cot_signal_is_full() -> None:
+    rows = account("harvester", 60, every_s=60, prompt="Problem {i}: show your complete reasoning")
+    rows += account("person", 60, every_s=60, prompt="Tell me about city number {i}")
+    s = scored(rows)
+    assert s["harvester"]["cot_elicitation"] == pytest.approx(1.0)
+    assert s["person"]["cot_elicitation"] == 0.0
+    assert s["harvester"]["own_risk"] > s["person"]["own_risk"]
+
+
+def test_when_account_has_few_prompts_then_text_signals_are_damped() -> None:
+    rows = account("tiny", 2, every_s=60, prompt="step by step please, case {i}")
+    s = scored(rows)
+    assert 0 < s["tiny"]["cot_elicitation"] <= 2 / CFG.scoring.signal_params["min_events"]
+
+
+def test_when_activity_covers_all_hours_then_machine_timing_fires() -> None:
+    rows = account("bot", 480, every_s=180, prompt="item {i}")  # 24 h, evenly
+    rows += account("human", 480, every_s=20, prompt="item {i}")  # 2.7 h burst
+    s = scored(rows)
+    assert s["bot"]["machine_timing"] > 0.9
+    assert s["human"]["machine_timing"] == 0.0
+
+
+def test_when_requests_ask_for_long_outputs_and_many_samples_then_harvest_fires() -> None:
+    rows = account("h", 30, every_s=60, prompt="q {i}", max_tokens=16000, n=4)
+    rows += account("p", 30, every_s=60, prompt="q {i}", max_tokens=512, n=1)
+    s = scored(rows)
+    assert s["h"]["harvest_parameters"] == pytest.approx(1.0)
+    assert s["p"]["harvest_parameters"] == 0.0
+
+
+def test_when_one_template_asks_for_reasoning_then_template_reasoning_fires_not_for_batch() -> None:
+    rows = account("farm", 40, every_s=60,
+                   prompt="Analyse sales table {i} with complete and transparent reasoning")
+    rows += account("batch", 40, every_s=60, prompt="Classify the sentiment of review {i}.")
+    s = scored(rows)
+    assert s["farm"]["template_reasoning"] == pytest.approx(1.0)
+    assert s["batch"]["template_reasoning"] == 0.0
+
+
+def test_when_prompt_column_is_absent_then_text_signals_are_unavailable() -> None:
+    rows = account("a", 30, every_s=60, prompt="step by step {i}")
+    con = connection_with_events(rows)
+    profile = build_profiles(con, CFG)
+    scores = score_accounts(profile, CFG.scoring, set(EVENT_COLUMNS) - {"prompt"})
+    assert "cot_elicitation" in scores.unavailable
+    assert scores.strengths["cot_elicitation"][0] == 0.0
+    assert set(scores.unavailable) == {n for n, s in SIGNALS.items() if "prompt" in s.needs}
+
+
+def test_every_signal_is_deterministic_bounded_and_finite() -> None:
+    rows = account("a", 50, every_s=30, prompt="step by step {i}", max_tokens=9000)
+    rows += account("b", 5, every_s=3000, prompt="hello {i}")
+    first, second = scored(rows), scored(rows)
+    assert first == second
+    for values in first.values():
+        assert all(np.isfinite(v) and 0.0 <= v <= 1.0 for v in values.values())
+
+
+@pytest.mark.parametrize(
+    ("risk", "decision"),
+    [(0.0, "allow"), (0.29, "allow"), (0.3, "monitor"), (0.6, "review"), (0.85, "block"),
+     (1.0, "block")],
+)
+def test_when_risk_crosses_a_threshold_then_decision_changes(risk: float, decision: str) -> None:
+    assert decide(np.array([risk]), CFG.scoring.thresholds)[0] == decision
+
+
+def test_reasons_are_ordered_by_contribution_and_quote_the_numbers() -> None:
+    rows = account("h", 60, every_s=60, prompt="Problem {i}: think step by step",
+                   max_tokens=16000)
+    con = connection_with_events(rows)
+    profile = build_profiles(con, CFG)
+    scores = score_accounts(profile, CFG.scoring, set(EVENT_COLUMNS))
+    reasons = account_reasons(profile, scores)[0]
+    assert reasons[0].startswith("cot_elicitation: chain-of-thought elicitation in 100% of 60")
+    contributions = [float(r.rsplit("(+", 1)[1].rstrip(")")) for r in reasons]
+    assert contributions == sorted(contributions, reverse=True)
