@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
@@ -119,7 +120,7 @@ def test_when_glasswally_is_csv_then_the_same_mapping_applies(tmp_path: Path) ->
     path = tmp_path / "gw.csv"
     names = list(GLASSWALLY[0])
     columns = {n: [None if r[n] is None else str(r[n]) for r in GLASSWALLY] for n in names}
-    pa.csv.write_csv(pa.table(columns), path)
+    pacsv.write_csv(pa.table(columns), path)
     assert detect_format(path) == "glasswally"
     valid_csv, _, chunks = read_all(path)
     valid_json, _, _ = read_all(write_jsonl(tmp_path / "gw.jsonl", GLASSWALLY))

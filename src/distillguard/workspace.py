@@ -236,13 +236,17 @@ class Workspace:
         """Move staged rows into ``events``; quarantine duplicates. Returns the duplicate count."""
         cut = int(config.ingest.max_quarantine_row_chars)
         canonical = ", ".join(EVENT_COLUMNS)
+        # Only row ids are materialised; the staged rows are copied once, into events.
         self.con.execute(
             """
-            CREATE OR REPLACE TEMP TABLE staging_marked AS
-            SELECT *, (row_number() OVER (PARTITION BY request_id
-                                          ORDER BY source_row NULLS LAST) > 1
-                       OR request_id IN (SELECT request_id FROM events)) AS duplicate
-            FROM staging
+            CREATE OR REPLACE TEMP TABLE staging_duplicates AS
+            SELECT rid FROM (
+                SELECT rowid AS rid, row_number() OVER (
+                    PARTITION BY request_id ORDER BY source_row NULLS LAST, rowid) AS rn
+                FROM staging
+            ) WHERE rn > 1
+            UNION
+            SELECT s.rowid AS rid FROM staging s SEMI JOIN events e USING (request_id)
             """
         )
         self.con.execute(
@@ -250,15 +254,16 @@ class Workspace:
             INSERT INTO quarantine
             SELECT source_file, coalesce(source_row, -1), '{DUPLICATE_REASON}',
                    left(CAST(to_json(struct_pack({canonical})) AS VARCHAR), {cut}), {run_id}
-            FROM staging_marked WHERE duplicate
+            FROM staging WHERE rowid IN (SELECT rid FROM staging_duplicates)
             """
         )
         columns = ", ".join(STORED_EVENT_SCHEMA.names)
         self.con.execute(
-            f"INSERT INTO events SELECT {columns} FROM staging_marked WHERE NOT duplicate"
+            f"INSERT INTO events SELECT {columns} FROM staging "
+            "WHERE rowid NOT IN (SELECT rid FROM staging_duplicates)"
         )
-        row = self.con.execute("SELECT count(*) FROM staging_marked WHERE duplicate").fetchone()
-        self.con.execute("DROP TABLE staging_marked")
+        row = self.con.execute("SELECT count(*) FROM staging_duplicates").fetchone()
+        self.con.execute("DROP TABLE staging_duplicates")
         return int(row[0]) if row else 0
 
     # -- reading -----------------------------------------------------------------------

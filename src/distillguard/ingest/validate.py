@@ -250,9 +250,14 @@ class _QueryBuilder:
         #: Text columns kept exactly as staged: taken from the staged table, not the query.
         self.passthrough: set[str] = set()
         self.checks: dict[str, list[tuple[str, str]]] = {}  # group -> (condition, message)
+        #: Cheap conditions, true whenever some check fails (true more often is harmless).
+        self.guards: list[str] = []
 
-    def check(self, group: str, condition: str, message: str) -> None:
+    def check(self, group: str, condition: str, message: str, *, guarded: bool = False) -> None:
+        """Add a check; unless ``guarded`` (a guard covering it was added), it is its own."""
         self.checks.setdefault(group, []).append((condition, message))
+        if not guarded:
+            self.guards.append(condition)
 
     def build(self) -> str:
         for name in EVENT_SCHEMA.names:
@@ -264,9 +269,9 @@ class _QueryBuilder:
         groups = ("pre", "missing", "type", "parse", "range_ts", "long", "nul", "range", "status",
                   "ip")  # fmt: skip
         checks = [check for group in groups for check in self.checks.get(group, [])]
-        # Most rows pass: one OR over the bare conditions decides; only a failing row
-        # evaluates the messages, in order, to find its first problem.
-        failing = " OR ".join(f"({condition})" for condition, _ in checks)
+        # Most rows pass: one OR over cheap guards decides; only a row that may fail
+        # evaluates the exact checks, in order, to find its first problem.
+        failing = " OR ".join(f"({guard})" for guard in self.guards)
         first = ", ".join(f"CASE WHEN {c} THEN {message} END" for c, message in checks)
         reason = f"CASE WHEN {failing} THEN coalesce({first}) END"
         self._request_id()
@@ -323,10 +328,12 @@ FROM r
     def _text(self, name: str, text: str, present: str) -> None:
         label = _quote(name)
         cap = self.limits.max_prompt_chars if name == "prompt" else self.limits.max_text_chars
+        self.guards.append(f"strlen({text}) > {cap}")  # bytes >= characters
         self.check(
             "long",
             f"strlen({text}) > {cap} AND length({text}) > {cap}",
             f"{label} || ' too long (' || length({text}) || ' chars > {cap})'",
+            guarded=True,
         )
         self.check("nul", f"strpos({text}, chr(0)) > 0", f"'NUL byte in ' || {label}")
         if name == "status":
@@ -369,14 +376,26 @@ FROM r
         else:
             bad_type += f" OR isnan({number})"
         label = _quote(name)
+        low, high = self.limits.int_bounds[name] if integer else self.limits.float_bounds[name]
+        # One guard for both checks: present, and not a finite (whole) number in range.
+        # NaN and infinities fall outside BETWEEN.
+        good = f"{number} BETWEEN {low} AND {high}"
+        if integer:
+            good += f" AND {number} = trunc({number})"
+        self.guards.append(f"{present} AND NOT coalesce({good}, false)")
         self.check(
             "type",
             f"{present} AND ({bad_type})",
             f"'wrong type for ' || {label} || ' (''' || dg_excerpt({shown}) || ''')'",
+            guarded=True,
         )
-        low, high = self.limits.int_bounds[name] if integer else self.limits.float_bounds[name]
         outside = f"NOT isfinite({number}) OR {number} < {low} OR {number} > {high}"
-        self.check("range", outside, f"{label} || ' out of range (' || dg_excerpt({shown}) || ')'")
+        self.check(
+            "range",
+            outside,
+            f"{label} || ' out of range (' || dg_excerpt({shown}) || ')'",
+            guarded=True,
+        )
         inside = f"isfinite({number}) AND {number} BETWEEN {low} AND {high}"
         target = "BIGINT" if integer else "DOUBLE"
         self.values[name] = f"CASE WHEN {inside} THEN CAST({number} AS {target}) END"
@@ -436,33 +455,43 @@ FROM r
         quoted = f"'''' || dg_excerpt({shown}) || ''''"
         # A finite number we could not convert is too large: out of range, not garbage.
         numeric = f"({number} IS NOT NULL AND isfinite({number}))"
+        low, high = self.limits.timestamp_min, self.limits.timestamp_max
+        if name == "timestamp":  # one guard: present but not a time within the range
+            within = f"{moment} BETWEEN {_ts_literal(low)} AND {_ts_literal(high)}"
+            self.guards.append(f"{present} AND NOT coalesce({within}, false)")
+        else:
+            self.guards.append(f"{present} AND {moment} IS NULL")
         self.check(
             "parse",
             f"{present} AND {moment} IS NULL AND NOT {numeric}",
             f"'unparseable ' || {_quote(name)} || ' ' || {quoted}",
+            guarded=True,
         )
         if name == "timestamp":
-            low, high = self.limits.timestamp_min, self.limits.timestamp_max
             self.check(
                 "range_ts",
                 f"{numeric} AND {moment} IS NULL",
                 f"'timestamp out of range (' || {quoted} || ')'",
+                guarded=True,
             )
             self.check(
                 "range_ts",
                 f"NOT isfinite({moment}) OR {moment} < {_ts_literal(low)}",
                 f"'timestamp out of range (' || {quoted} || ' is before {_iso(low)})'",
+                guarded=True,
             )
             self.check(
                 "range_ts",
                 f"{moment} > {_ts_literal(high)}",
                 f"'timestamp out of range (' || {quoted} || ' is after {_iso(high)})'",
+                guarded=True,
             )
         self.values[name] = f"CASE WHEN isfinite({moment}) THEN {moment} END"
 
     def _required(self) -> None:
         self.checks.setdefault("pre", []).append(("__pre IS NOT NULL", "__pre"))
         self.checks.setdefault("type", []).insert(0, ("__type IS NOT NULL", "__type"))
+        self.guards += ["__pre IS NOT NULL", "__type IS NOT NULL"]
         for name in ("request_id", "timestamp", "account_id"):
             if name == "request_id" and self.policy.request_id_prefix is not None:
                 continue
