@@ -247,3 +247,36 @@ class ScoreTable:
         return ScoreTable(
             [str(name) for name in names], scored.astype(np.int64), green.astype(np.int64), self.gamma
         )
+
+
+def detect(
+    sequences: Sequence[np.ndarray] | np.ndarray,
+    seeds: np.ndarray,
+    ids: Sequence[str],
+    gamma: float,
+    context_width: int,
+    *,
+    start: Sequence[int] | np.ndarray | int = 0,
+    dedup: bool = True,
+    per_document: bool = False,
+) -> list[ScoreTable]:
+    """Test token sequences against every key.
+
+    Pooled (default): one table for all sequences together, each distinct
+    (window, token) tuple counted once across them. ``per_document``: one table per
+    sequence, tuples de-duplicated within it. Holm adjustment is over the keys of a table.
+    """
+    tuples = sequence_tuples(sequences, context_width, start)
+    count = len(list(sequences)) if not isinstance(sequences, np.ndarray) else sequences.shape[0]
+    if dedup:
+        scope = [tuples.sequence] if per_document else []
+        tuples = tuples.select(dedup_first([*scope, tuples.windows, tuples.tokens]))
+    if per_document:
+        green = green_counts_all_keys(tuples, seeds, gamma, tuples.sequence, count)
+        scored = np.bincount(tuples.sequence, minlength=count)
+        return [
+            ScoreTable(list(ids), np.full(len(ids), scored[row]), green[row], gamma)
+            for row in range(count)  # one result table per document
+        ]
+    green = green_counts_all_keys(tuples, seeds, gamma)[0]
+    return [ScoreTable(list(ids), np.full(len(ids), len(tuples)), green, gamma)]

@@ -43,6 +43,7 @@ from distillguard.watermark.radioactivity import (
     score_shared_texts,
 )
 from distillguard.watermark.stats import uniformity_ks_p_value
+from distillguard.watermark.tokenizer import WordTokenizer
 
 # A public secret: the demo must be reproducible. Never use it to serve real traffic.
 DEMO_SECRET = b"distillguard-demo-secret-not-for-production"
@@ -161,6 +162,11 @@ class DemoResult:
     clean_no_dedup_p_values: np.ndarray
     wrong_key_p_values: np.ndarray
     sample_texts: dict[str, str]
+    tokenizer: WordTokenizer
+    issued_keys: list[WatermarkKey]
+    served: np.ndarray
+    served_key_index: np.ndarray
+    models: dict[str, torch.nn.Module]
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready figures (no key material)."""
@@ -275,6 +281,8 @@ def run_demo(settings: DemoSettings, progress: ProgressReporter | None = None) -
     students: list[StudentReport] = []
     closed: dict[str, RadioactivityResult] = {}
     student_parameters = 0
+    kept: dict[str, torch.nn.Module] = {}
+    kept_fraction = 0.10 if 0.10 in settings.fractions else max(settings.fractions)
     for number, (name, fraction) in enumerate(plans):  # a handful of students
         mark = time.perf_counter()
         watermarked = int(round(fraction * settings.student_docs))
@@ -299,6 +307,8 @@ def run_demo(settings: DemoSettings, progress: ProgressReporter | None = None) -
         rank, candidates = _campaign_rank(reading, wrong_result)
         students.append(StudentReport(name, fraction, train_seconds, float(np.mean(losses[-20:])),
                                       reading, reading_raw, wrong_result, rank, candidates))
+        if fraction == kept_fraction or (fraction == 0.0 and "clean-student" not in kept):
+            kept["campaign-student" if fraction > 0 else "clean-student"] = student
         if fraction == max(settings.fractions):
             closed_prompts = generate_documents(tokenizer, settings.closed_samples,
                                                 settings.prompt_length, rng)
@@ -343,6 +353,11 @@ def run_demo(settings: DemoSettings, progress: ProgressReporter | None = None) -
             "plain": tokenizer.decode(plain[0][settings.prompt_length:]),
             "watermarked": tokenizer.decode(marked[0][settings.prompt_length:]),
         },
+        tokenizer=tokenizer,
+        issued_keys=keys,
+        served=served,
+        served_key_index=key_index,
+        models=kept,
     )
 
 

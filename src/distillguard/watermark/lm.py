@@ -7,9 +7,11 @@ the seeds, and nothing is downloaded: the configuration is built in code.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -219,3 +221,54 @@ class RecurrentLanguageModel(torch.nn.Module):
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
         hidden, _ = self.recurrent(self.embedding(input_ids))
         return self.output(hidden)  # type: ignore[no-any-return]
+
+
+_RECURRENT_CONFIG = "distillguard-recurrent.json"
+
+
+def save_recurrent(model: RecurrentLanguageModel, directory: str | Path) -> Path:
+    """Save a recurrent student as safetensors plus a small JSON config (no pickle)."""
+    from safetensors.torch import save_file
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    config = {
+        "vocab_size": model.embedding.num_embeddings,
+        "width": model.embedding.embedding_dim,
+        "layers": model.recurrent.num_layers,
+    }
+    (out / _RECURRENT_CONFIG).write_text(json.dumps(config), "utf-8")
+    save_file({name: tensor.contiguous() for name, tensor in model.state_dict().items()},
+              str(out / "model.safetensors"))
+    return out
+
+
+def load_suspect(directory: str | Path) -> torch.nn.Module:
+    """Load a suspect model from a local directory, never executing code from it.
+
+    A distillguard recurrent model (``distillguard-recurrent.json``), or a Hugging Face
+    causal language model stored as safetensors (``from_pretrained``, local files only).
+    """
+    from distillguard.errors import InputFileError
+
+    path = Path(directory)
+    if not path.is_dir():
+        raise InputFileError(str(path), "a suspect model must be a directory")
+    if (path / _RECURRENT_CONFIG).exists():
+        from safetensors.torch import load_file
+
+        try:
+            config = json.loads((path / _RECURRENT_CONFIG).read_text("utf-8"))
+            model = RecurrentLanguageModel(int(config["vocab_size"]), int(config["width"]), int(config["layers"]))
+            model.load_state_dict(load_file(str(path / "model.safetensors")))
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise InputFileError(str(path), f"not a valid recurrent model ({exc})") from None
+        return model.eval()
+    from transformers import AutoModelForCausalLM
+
+    transformers_logging.set_verbosity_error()
+    try:
+        loaded = AutoModelForCausalLM.from_pretrained(str(path), local_files_only=True, use_safetensors=True)
+    except (OSError, ValueError) as exc:
+        raise InputFileError(str(path), f"not a causal language model directory ({exc})") from None
+    return loaded.eval()  # type: ignore[no-any-return]
