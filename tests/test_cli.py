@@ -83,3 +83,56 @@ def test_simulate_scan_eval_from_the_command_line(tmp_path: Path) -> None:
     metrics = json.loads(result.output)
     assert 0.0 <= metrics["recall"] <= 1.0
     assert metrics["campaigns_total"] >= 2
+
+
+def test_simulate_reads_a_scenario_file_and_flags_override_it(tmp_path: Path) -> None:
+    scenario = tmp_path / "mix.yaml"
+    scenario.write_text(
+        "accounts: 200\nhours: 4\nseed: 5\ncampaigns:\n"
+        "  - archetype: campaign_reasoning\n    accounts: 6\n"
+    )
+    out = tmp_path / "sim"
+    result = runner.invoke(app, ["simulate", "--scenario", str(scenario), "--accounts", "150",
+                                 "--evasion-switch", "distinct_payments=true", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    import pyarrow.parquet as pq
+
+    labels = pq.read_table(out / "labels.parquet").to_pylist()
+    assert len(labels) == 150
+    campaign = [r for r in labels if r["campaign_id"]]
+    assert {r["archetype"] for r in campaign} == {"campaign_reasoning"} and len(campaign) == 6
+    events = pq.read_table(out / "events.parquet", columns=["account_id", "payment_fingerprint"])
+    cards = {r["payment_fingerprint"] for r in events.to_pylist()
+             if r["account_id"] in {c["account_id"] for c in campaign}}
+    assert len(cards) == 6  # distinct_payments: one card per account
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--evasion-switch", "bogus=1"], "unknown evasion switch 'bogus'"),
+        (["--evasion-switch", "ip_rotation=lots"], "takes a number"),
+        (["--evasion", "extreme"], "evasion must be one of"),
+    ],
+)
+def test_when_simulate_arguments_are_wrong_then_clear_error(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["simulate", "--accounts", "20", "--out", str(tmp_path), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_when_scenario_file_has_unknown_key_then_error_names_it(tmp_path: Path) -> None:
+    scenario = tmp_path / "mix.toml"
+    scenario.write_text("acounts = 10\n")
+    result = runner.invoke(app, ["simulate", "--scenario", str(scenario), "--out",
+                                 str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "unknown scenario setting 'acounts'" in result.output
+
+
+def test_eval_without_labels_or_suite_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["eval", "--scan", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--labels and --scan" in result.output

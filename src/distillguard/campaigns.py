@@ -200,6 +200,7 @@ def add_evidence(
     config: Config,
     *,
     show_pii: bool = False,
+    source: str = "events",
 ) -> None:
     """Attach first/last seen, exchanges and ``evidence`` to every campaign record (SQL)."""
     if not campaigns.records:
@@ -210,7 +211,7 @@ def add_evidence(
     })
     con.register("campaign_members", members)
     q = lambda sql: con.execute(sql).to_arrow_table().to_pylist()  # noqa: E731
-    joined = "events JOIN campaign_members USING (account_id)"
+    joined = f"{source} JOIN campaign_members USING (account_id)"
     totals = {r["campaign_id"]: r for r in q(
         f"SELECT campaign_id, min(timestamp) AS first_seen, max(timestamp) AS last_seen, "
         f"count(*) AS exchanges FROM {joined} GROUP BY campaign_id"

@@ -13,6 +13,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -66,6 +67,13 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
                 f"error: {terminal_safe(str(exc), 2000)}", highlight=False, soft_wrap=True
             )
             raise typer.Exit(2) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            err_console.print(
+                f"error: {terminal_safe(where + (exc.strerror or str(exc)), 2000)}",
+                highlight=False, soft_wrap=True,
+            )
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err_console.print("interrupted: rerun the same command to resume", highlight=False)
             raise typer.Exit(130) from None
@@ -111,6 +119,11 @@ def scan(
         bool, typer.Option("--show-pii", help="Show raw IPs, e-mails, payment fingerprints.")
     ] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html.")] = False,
+    until: Annotated[
+        datetime | None,
+        typer.Option(help="Analyse only events up to this UTC time (as if scanning then).",
+                     formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Scan traffic logs: score every account, group campaigns, write the report.
@@ -135,6 +148,7 @@ def scan(
         result = run_scan(
             inputs, out, workspace=workspace, config=cfg, fmt=fmt, show_pii=show_pii,
             write_report=not no_report, on_rows=on_rows, on_stage=on_stage,
+            until=until.replace(tzinfo=UTC) if until else None,
         )
     _print_summary(result.summary)
     labels_path = labels or (out / "labels.parquet" if (out / "labels.parquet").exists() else None)
@@ -202,10 +216,29 @@ def ingest(
 @handles_errors
 def simulate(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
-    accounts: Annotated[int, typer.Option(help="Number of accounts.")] = 3000,
-    hours: Annotated[float, typer.Option(help="Hours of traffic.")] = 48.0,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same bytes).")] = 7,
-    evasion: Annotated[str, typer.Option(help="none, moderate or strong.")] = "none",
+    scenario_file: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="YAML or TOML scenario file (the mix); flags override it."),
+    ] = None,
+    accounts: Annotated[int | None, typer.Option(help="Number of accounts [default: 3000].")] = None,
+    hours: Annotated[float | None, typer.Option(help="Hours of traffic [default: 48].")] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Random seed; same seed, same bytes [default: 7].")
+    ] = None,
+    model_release_hours: Annotated[
+        float | None,
+        typer.Option(help="Hours after the start when a new model is released [default: 24]."),
+    ] = None,
+    evasion: Annotated[
+        str | None, typer.Option(help="none, moderate or strong [default: none].")
+    ] = None,
+    evasion_switch: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--evasion-switch",
+            help="Override one evasion switch, NAME=VALUE (repeatable), e.g. ip_rotation=0.5.",
+        ),
+    ] = None,
     corpus: Annotated[
         Path | None, typer.Option(help="Folder of real prompt sets (shared/corpora layout).")
     ] = None,
@@ -215,10 +248,26 @@ def simulate(
     Writes OUT/events.parquet (contract 1) and OUT/labels.parquet (contract 3).
     Example: distillguard simulate --accounts 3000 --hours 48 --seed 7 --out sim/
     """
-    from distillguard.simulate import Scenario
+    import dataclasses
+
+    from distillguard.errors import ConfigError
+    from distillguard.simulate import Scenario, load_scenario, with_evasion_switches
     from distillguard.simulate import simulate as run_simulation
 
-    scenario = Scenario(accounts=accounts, hours=hours, seed=seed, evasion=evasion, corpus=corpus)
+    scenario = load_scenario(scenario_file) if scenario_file else Scenario()
+    overrides = {
+        name: value
+        for name, value in (("accounts", accounts), ("hours", hours), ("seed", seed),
+                            ("model_release_hours", model_release_hours),
+                            ("evasion", evasion), ("corpus", corpus))
+        if value is not None
+    }
+    try:
+        scenario = dataclasses.replace(scenario, **overrides)
+    except TypeError as exc:
+        raise ConfigError(str(exc)) from None
+    switches = dict(item.partition("=")[::2] for item in evasion_switch or [])
+    scenario = with_evasion_switches(scenario, switches)
     with _progress() as progress:
         task = progress.add_task("simulating", total=None)
 
@@ -228,29 +277,125 @@ def simulate(
         result = run_simulation(scenario, out, progress=on_progress)
     console.print(
         f"{result.events} events, {result.accounts} accounts, {result.campaigns} campaigns → "
-        f"{result.events_path}", highlight=False,
+        f"{result.events_path}", highlight=False, soft_wrap=True,
     )
 
 
 @app.command("eval")
 @handles_errors
 def eval_command(
-    labels: Annotated[Path, typer.Option(help="labels.parquet (contract 3).")],
-    scan_dir: Annotated[Path, typer.Option("--scan", help="Scan output folder.")],
+    labels: Annotated[Path | None, typer.Option(help="labels.parquet (contract 3).")] = None,
+    scan_dir: Annotated[
+        Path | None, typer.Option("--scan", help="Scan output folder.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    timeline: Annotated[
+        bool,
+        typer.Option("--timeline", help="Also re-analyse in time order: time to detection "
+                     "and leakage per campaign (reads the scan's workspace)."),
+    ] = False,
+    step_hours: Annotated[
+        float, typer.Option(help="Cut-off step for --timeline, in hours.")
+    ] = 2.0,
+    workspace: Annotated[
+        Path | None, typer.Option(help="Workspace for --timeline (default: SCAN/workspace.duckdb).")
+    ] = None,
+    suite: Annotated[
+        bool, typer.Option("--suite", help="Run the fixed evaluation suite instead (slow).")
+    ] = False,
+    suite_out: Annotated[
+        Path, typer.Option("--suite-out", help="Where --suite writes suite.md/suite.json.")
+    ] = Path("suite-out"),
+    accounts: Annotated[int, typer.Option(help="--suite: accounts per scenario.")] = 3000,
+    hours: Annotated[float, typer.Option(help="--suite: hours per scenario.")] = 48.0,
+    seed: Annotated[int, typer.Option(help="--suite: simulation seed.")] = 9,
+    corpus: Annotated[
+        Path | None, typer.Option(help="--suite: real prompt sets for the real-prompt scenario.")
+    ] = None,
+    text_protocol: Annotated[
+        bool, typer.Option(help="--suite: run the windowed text-only protocol too.")
+    ] = True,
+    config: ConfigOption = None,
 ) -> None:
     """Score a scan against labels: precision, recall, FPR per archetype, campaigns.
 
-    Example: distillguard eval --labels sim/labels.parquet --scan scan/ --json
+    With --timeline, also when each campaign was first flagged and the share of its
+    exchanges served before that (leakage). With --suite, simulate, scan and evaluate a
+    fixed set of scenarios (each evasion level, metadata-only, real prompts) and write
+    one table.
+    Example: distillguard eval --labels sim/labels.parquet --scan scan/ --timeline --json
+    Example: distillguard eval --suite --suite-out suite/ --corpus ../shared/corpora
     """
+    from distillguard.errors import ConfigError
     from distillguard.evaluate import evaluate, format_eval
 
+    if suite:
+        _run_suite(suite_out, accounts, hours, seed, corpus, step_hours, text_protocol,
+                   _config(config), as_json)
+        return
+    if labels is None or scan_dir is None:
+        raise ConfigError("eval needs --labels and --scan (or --suite)")
     result = evaluate(labels, scan_dir)
+    output = result.to_dict()
+    detection = None
+    if timeline:
+        detection = _timeline(labels, workspace or scan_dir / "workspace.duckdb",
+                              _config(config), step_hours)
+        output["timeline"] = detection.to_dict()
     if as_json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(output, indent=2) + "\n")
         return
     for renderable in _as_list(format_eval(result)):
         console.print(renderable)
+    if detection is not None:
+        console.print(_timeline_table(detection))
+
+
+def _run_suite(out: Path, accounts: int, hours: float, seed: int, corpus: Path | None,
+               step_hours: float, text_protocol: bool, cfg: Config, as_json: bool) -> None:
+    from distillguard.suite import run_suite
+
+    with _progress() as progress:
+        task = progress.add_task("suite", total=None)
+        result = run_suite(
+            out, accounts=accounts, hours=hours, seed=seed, corpus=corpus,
+            step_hours=step_hours, text_protocol=text_protocol, config=cfg,
+            progress=lambda message: progress.update(task, description=message),
+        )
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        sys.stdout.write(result.to_markdown())
+        console.print(f"written: {out / 'suite.md'}, {out / 'suite.json'}", highlight=False,
+                      soft_wrap=True)
+
+
+def _timeline(labels: Path, workspace: Path, cfg: Config, step_hours: float) -> Any:
+    from distillguard.errors import WorkspaceError
+    from distillguard.timeline import detection_over_time
+    from distillguard.workspace import Workspace
+
+    if not workspace.is_file():
+        raise WorkspaceError(f"no workspace at {workspace}: pass --workspace")
+    with Workspace(workspace) as ws, _progress() as progress:
+        task = progress.add_task("re-analysing in time order", total=None)
+        return detection_over_time(
+            ws, labels, cfg, step_hours=step_hours,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+
+
+def _timeline_table(detection: Any) -> Table:
+    leak = "n/a" if detection.leakage is None else f"{100 * detection.leakage:.1f}%"
+    table = Table(title=f"Detection over time (step {detection.step_hours:g} h; "
+                        f"leakage overall {leak})")
+    for col in ("campaign", "accounts", "exchanges", "hours to detection", "leakage"):
+        table.add_column(col)
+    for c in detection.campaigns:
+        hours = "not detected" if c.hours_to_detection is None else f"{c.hours_to_detection:.1f}"
+        table.add_row(terminal_safe(c.campaign_id, 40), str(c.accounts), str(c.exchanges),
+                      hours, f"{100 * c.leakage:.1f}%")
+    return table
 
 
 @app.command()

@@ -43,17 +43,19 @@ class Links:
     hubs: pa.Table  # account_id, hub (kind:value), weight
 
 
-def build_indicators(con: duckdb.DuckDBPyConnection, config: LinkageConfig) -> None:
+def build_indicators(
+    con: duckdb.DuckDBPyConnection, config: LinkageConfig, source: str = "events"
+) -> None:
     """Create the temp table ``account_indicators(account_id, kind, value)``."""
     selects = [
         f"SELECT DISTINCT account_id, '{kind}' AS kind, CAST({expr} AS VARCHAR) AS value "
-        f"FROM events WHERE {expr} IS NOT NULL"
+        f"FROM {source} WHERE {expr} IS NOT NULL"
         for kind, expr in INDICATOR_SOURCES.items()
         if kind in config.indicators
     ]
     if "template" in config.indicators:
         selects.append(
-            "SELECT account_id, 'template' AS kind, skeleton AS value FROM events "
+            f"SELECT account_id, 'template' AS kind, skeleton AS value FROM {source} "
             "WHERE skeleton IS NOT NULL AND length(skeleton) >= 20 GROUP BY account_id, skeleton "
             f"HAVING count(*) >= {int(config.template_min_events)}"
         )
@@ -89,6 +91,7 @@ def link_accounts(
     config: LinkageConfig,
     n_accounts: int,
     seeds: list[str],
+    source: str = "events",
 ) -> Links:
     """Weighted pairs of linked accounts (weight ≥ ``min_link_weight``), plus hubs.
 
@@ -103,14 +106,16 @@ def link_accounts(
     seeds:
         Suspicious accounts; lockstep timing is computed among them only, since
         similar timing alone is common among busy legitimate accounts.
+    source:
+        The table or view of events to read (``events``, or a time-bounded view).
     """
-    build_indicators(con, config)
+    build_indicators(con, config, source)
     weigh_indicators(con, config, n_accounts)
     org_kinds = ", ".join(f"'{k}'" for k in ORG_SHARED_KINDS)
     pairs = con.execute(
         f"""
         WITH orgs AS (
-            SELECT account_id, mode(org_id) AS org_id FROM events GROUP BY account_id
+            SELECT account_id, mode(org_id) AS org_id FROM {source} GROUP BY account_id
         ),
         shared AS (
             SELECT x.account_id AS a, y.account_id AS b, w.kind, w.weight
@@ -141,12 +146,13 @@ def link_accounts(
         WHERE w.k > {int(config.max_pair_accounts)} AND w.weight >= {float(config.min_link_weight)}
         """
     ).to_arrow_table()
-    lockstep = lockstep_pairs(con, config, seeds)
+    lockstep = lockstep_pairs(con, config, seeds, source)
     return Links(pairs=_merge_pairs(con, pairs, lockstep, config), hubs=hubs)
 
 
 def lockstep_pairs(
-    con: duckdb.DuckDBPyConnection, config: LinkageConfig, seeds: list[str]
+    con: duckdb.DuckDBPyConnection, config: LinkageConfig, seeds: list[str],
+    source: str = "events",
 ) -> pa.Table:
     """Pairs of seed accounts active in the same time buckets far beyond chance.
 
@@ -164,7 +170,7 @@ def lockstep_pairs(
         f"""
         WITH buckets AS (
             SELECT DISTINCT account_id, CAST(floor(epoch(timestamp) / {bucket}) AS BIGINT) AS b
-            FROM events WHERE account_id IN (SELECT account_id FROM lockstep_seeds)
+            FROM {source} WHERE account_id IN (SELECT account_id FROM lockstep_seeds)
         ),
         sizes AS (
             SELECT account_id, count(*) AS n FROM buckets GROUP BY account_id
@@ -179,7 +185,7 @@ def lockstep_pairs(
         span AS (
             SELECT greatest(1, CAST(floor(epoch(max(timestamp)) / {bucket}) AS BIGINT)
                    - CAST(floor(epoch(min(timestamp)) / {bucket}) AS BIGINT) + 1) AS total
-            FROM events
+            FROM {source}
         ),
         scored AS (
             SELECT o.a, o.b, o.shared, sa.n * sb.n / span.total AS expected,

@@ -267,10 +267,10 @@ class Workspace:
         return int(row[0]) if row else 0
 
     # -- reading -----------------------------------------------------------------------
-    def available_columns(self) -> set[str]:
+    def available_columns(self, source: str = "events") -> set[str]:
         """Event columns with at least one non-null value."""
         counts = ", ".join(f"count({c}) AS {c}" for c in EVENT_COLUMNS)
-        row = self.con.execute(f"SELECT {counts} FROM events").fetchone()
+        row = self.con.execute(f"SELECT {counts} FROM {source}").fetchone()
         return {c for c, n in zip(EVENT_COLUMNS, row or (), strict=False) if n}
 
     def quarantine_rows(self, run_id: int | None = None) -> pa.Table:

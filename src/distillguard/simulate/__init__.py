@@ -19,6 +19,8 @@ from distillguard.simulate.scenario import (
     CampaignSpec,
     Evasion,
     Scenario,
+    load_scenario,
+    with_evasion_switches,
 )
 
 __all__ = [
@@ -33,5 +35,7 @@ __all__ = [
     "SimulationResult",
     "plan",
     "register",
+    "load_scenario",
     "simulate",
+    "with_evasion_switches",
 ]

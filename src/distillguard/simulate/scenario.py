@@ -233,3 +233,48 @@ def _largest_remainder(shares: Mapping[str, float], total: int, *,
     for name in by_remainder[:leftover]:
         counts[name] += 1
     return counts
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file (YAML, or TOML when it ends in ``.toml``); unknown keys fail."""
+    import tomllib
+
+    import yaml
+
+    file = Path(path)
+    try:
+        text = file.read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{file}: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(text) if file.suffix == ".toml" else yaml.safe_load(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{file}: not a valid scenario file ({exc})") from None
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{file}: a scenario file is a mapping of settings")
+    return Scenario.from_dict(data, source=str(file))
+
+
+def with_evasion_switches(scenario: Scenario, switches: Mapping[str, str]) -> Scenario:
+    """The scenario with individual evasion switches (``name -> value`` text) overridden."""
+    if not switches:
+        return scenario
+    fields = {f.name: f for f in dataclasses.fields(Evasion)}
+    base = scenario.evasion_settings
+    values: dict[str, Any] = {}
+    for name, text in switches.items():
+        if name not in fields:
+            raise ConfigError(
+                f"unknown evasion switch '{name}' (known: {', '.join(sorted(fields))})"
+            )
+        current = getattr(base, name)
+        if isinstance(current, bool):
+            if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ConfigError(f"evasion switch '{name}' takes true or false, got '{text}'")
+            values[name] = text.lower() in ("true", "1", "yes")
+        else:
+            try:
+                values[name] = float(text)
+            except ValueError:
+                raise ConfigError(f"evasion switch '{name}' takes a number, got '{text}'") from None
+    return dataclasses.replace(scenario, evasion=dataclasses.replace(base, **values))

@@ -13,54 +13,59 @@ import numpy as np
 
 from distillguard.watermark.tokenizer import WordTokenizer
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 WORD_CLASSES: dict[str, tuple[str, ...]] = {
-    "ADJ": tuple(
-        "red green blue quiet loud small large ancient modern bright dark warm cold gentle "
-        "brave clever curious silent busy lazy happy sad calm wild rare tiny huge golden "
-        "silver wooden hidden broken famous humble noble rough smooth sharp soft strange "
-        "simple proud shy swift slow heavy light narrow wide deep shallow".split()
+    "ADJ": _words(
+        "red green blue quiet loud small large ancient modern bright dark warm cold "
+        "gentle brave clever curious silent busy lazy happy sad calm wild rare tiny huge "
+        "golden silver wooden hidden broken famous humble noble rough smooth sharp soft "
+        "strange simple proud shy swift slow heavy light narrow wide deep shallow"
     ),
-    "ANIMAL": tuple(
-        "fox wolf bear owl hawk crow heron otter badger rabbit deer horse goat sheep cat dog "
-        "mouse eagle lizard turtle salmon whale dolphin tiger lion zebra camel moose beaver "
-        "raven sparrow falcon".split()
+    "ANIMAL": _words(
+        "fox wolf bear owl hawk crow heron otter badger rabbit deer horse goat sheep cat "
+        "dog mouse eagle lizard turtle salmon whale dolphin tiger lion zebra camel moose "
+        "beaver raven sparrow falcon"
     ),
-    "PERSON": tuple(
-        "farmer sailor teacher doctor painter baker miner soldier merchant poet judge pilot "
-        "nurse hunter weaver tailor singer student scholar captain gardener builder "
-        "fisher monk clerk smith".split()
+    "PERSON": _words(
+        "farmer sailor teacher doctor painter baker miner soldier merchant poet judge "
+        "pilot nurse hunter weaver tailor singer student scholar captain gardener builder "
+        "fisher monk clerk smith"
     ),
-    "THING": tuple(
-        "lantern map key letter basket hammer rope book candle coin mirror ladder wagon bell "
-        "drum flute shield helmet compass kettle blanket bottle stone feather ribbon clock "
-        "chain cloak jar scroll".split()
+    "THING": _words(
+        "lantern map key letter basket hammer rope book candle coin mirror ladder wagon "
+        "bell drum flute shield helmet compass kettle blanket bottle stone feather ribbon "
+        "clock chain cloak jar scroll"
     ),
-    "PLACE": tuple(
+    "PLACE": _words(
         "forest valley harbor village market garden castle river meadow island desert "
-        "mountain library tower bridge cellar station orchard temple cave".split()
+        "mountain library tower bridge cellar station orchard temple cave"
     ),
-    "VERB_T": tuple(
+    "VERB_T": _words(
         "found carried dropped painted repaired borrowed stole opened hid sold bought "
         "cleaned lifted dragged polished wrapped buried guarded traded burned counted "
-        "weighed mended shared".split()
+        "weighed mended shared"
     ),
-    "VERB_I": tuple(
+    "VERB_I": _words(
         "slept laughed wandered waited sang danced rested vanished shivered whispered "
-        "trembled smiled hurried lingered prayed stumbled".split()
+        "trembled smiled hurried lingered prayed stumbled"
     ),
-    "ADV": tuple(
+    "ADV": _words(
         "slowly quickly quietly loudly gladly sadly carefully boldly softly eagerly "
-        "calmly rarely often nearly barely suddenly".split()
+        "calmly rarely often nearly barely suddenly"
     ),
-    "NAME": tuple(
+    "NAME": _words(
         "anna boris clara dmitri elena felix greta hugo ines jonas karla leon mira nico "
-        "olga pavel rosa stefan tara viktor wanda yuri zora".split()
+        "olga pavel rosa stefan tara viktor wanda yuri zora"
     ),
-    "NUMBER": tuple("two three four five six seven eight nine ten eleven twelve".split()),
-    "TIME": tuple("morning evening night noon dawn dusk winter summer spring autumn".split()),
-    "DET": ("the", "a", "one", "that", "this", "every"),
-    "PREP": ("near", "inside", "behind", "beyond", "under", "across", "beside", "toward"),
-    "CONJ": ("and", "but", "while", "because", "so"),
+    "NUMBER": _words("two three four five six seven eight nine ten eleven twelve"),
+    "TIME": _words("morning evening night noon dawn dusk winter summer spring autumn"),
+    "DET": _words("the a one that this every"),
+    "PREP": _words("near inside behind beyond under across beside toward"),
+    "CONJ": _words("and but while because so"),
 }
 
 # A slot is a word class (upper case) or a literal word.
@@ -69,7 +74,20 @@ TEMPLATES: tuple[tuple[str, ...], ...] = (
     ("NAME", "VERB_T", "DET", "THING", "ADV", "."),
     ("the", "PERSON", "from", "the", "PLACE", "VERB_I", "ADV", "."),
     ("NAME", "and", "NAME", "VERB_T", "DET", "ADJ", "THING", "at", "TIME", "."),
-    ("DET", "ADJ", "PERSON", "VERB_I", "PREP", "the", "ADJ", "PLACE", "CONJ", "NAME", "VERB_I", "."),
+    (
+        "DET",
+        "ADJ",
+        "PERSON",
+        "VERB_I",
+        "PREP",
+        "the",
+        "ADJ",
+        "PLACE",
+        "CONJ",
+        "NAME",
+        "VERB_I",
+        ".",
+    ),
     ("in", "the", "PLACE", ",", "DET", "ANIMAL", "VERB_T", "the", "THING", "."),
     ("NUMBER", "ADJ", "ANIMAL", "VERB_I", "PREP", "the", "PLACE", "at", "TIME", "."),
     ("NAME", "the", "PERSON", "VERB_T", "NUMBER", "THING", "ADV", "."),
@@ -105,7 +123,9 @@ def generate_stream(tokenizer: WordTokenizer, count: int, rng: np.random.Generat
         for slot_index, slot in enumerate(template):
             if slot in class_ids:
                 members = class_ids[slot]
-                stream[starts + slot_index] = members[rng.integers(0, members.shape[0], starts.shape[0])]
+                stream[starts + slot_index] = members[
+                    rng.integers(0, members.shape[0], starts.shape[0])
+                ]
             else:
                 stream[starts + slot_index] = tokenizer.token_id(slot)
     return stream

@@ -41,7 +41,9 @@ class Tuples:
 
     def select(self, mask: np.ndarray) -> Tuples:
         """The tuples where ``mask`` is true."""
-        return Tuples(self.windows[mask], self.tokens[mask], self.sequence[mask], self.position[mask])
+        return Tuples(
+            self.windows[mask], self.tokens[mask], self.sequence[mask], self.position[mask]
+        )
 
 
 def sequence_tuples(
@@ -82,13 +84,17 @@ def sequence_tuples(
             raise ValueError("scored_tokens must have the shapes of sequences")
         scored_flat = np.concatenate(scored_rows) if scored_rows else flat
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    first = np.maximum(np.broadcast_to(np.asarray(start, dtype=np.int64), lengths.shape), context_width)
+    first = np.maximum(
+        np.broadcast_to(np.asarray(start, dtype=np.int64), lengths.shape), context_width
+    )
     counts = np.maximum(lengths - first, 0)
     total = int(counts.sum())
     sequence = np.repeat(np.arange(lengths.shape[0], dtype=np.int64), counts)
     # position within its sequence: running index minus the start of its block
     block_start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    position = np.arange(total, dtype=np.int64) - np.repeat(block_start, counts) + np.repeat(first, counts)
+    position = (
+        np.arange(total, dtype=np.int64) - np.repeat(block_start, counts) + np.repeat(first, counts)
+    )
     flat_index = offsets[sequence] + position
     window_index = flat_index[:, None] - np.arange(context_width, 0, -1, dtype=np.int64)[None, :]
     return Tuples(
@@ -164,7 +170,9 @@ def green_counts_all_keys(
         running = np.concatenate(
             [np.zeros((chunk.shape[0], 1), dtype=np.int64), np.cumsum(green, axis=1)], axis=1
         )
-        result[:, begin : begin + chunk.shape[0]] = (running[:, bounds[1:]] - running[:, bounds[:-1]]).T
+        result[:, begin : begin + chunk.shape[0]] = (
+            running[:, bounds[1:]] - running[:, bounds[:-1]]
+        ).T
     return result
 
 
@@ -233,6 +241,16 @@ class ScoreTable:
             order = order[:limit]
         return [self._record(int(index)) for index in order]
 
+    def subset(self, indices: np.ndarray) -> ScoreTable:
+        """The entries at ``indices`` (Holm adjustment recomputed over them)."""
+        chosen = np.asarray(indices, dtype=np.int64)
+        return ScoreTable(
+            [self.ids[i] for i in chosen.tolist()],
+            self.scored[chosen],
+            self.green[chosen],
+            self.gamma,
+        )
+
     def pooled(self, groups: Sequence[str]) -> ScoreTable:
         """Pool keys into groups (e.g. campaigns): green and scored counts add up.
 
@@ -245,7 +263,10 @@ class ScoreTable:
         scored = np.bincount(inverse, weights=self.scored, minlength=len(names))
         green = np.bincount(inverse, weights=self.green, minlength=len(names))
         return ScoreTable(
-            [str(name) for name in names], scored.astype(np.int64), green.astype(np.int64), self.gamma
+            [str(name) for name in names],
+            scored.astype(np.int64),
+            green.astype(np.int64),
+            self.gamma,
         )
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from distillguard.watermark.corpus import build_tokenizer, generate_documents
+from distillguard.watermark.detect import ScoreTable
 from distillguard.watermark.greenlist import WatermarkConfig
 from distillguard.watermark.keys import WatermarkKey, account_key, campaign_key, seeds_array
 from distillguard.watermark.lm import (
@@ -42,7 +43,7 @@ from distillguard.watermark.radioactivity import (
     score_per_key_texts,
     score_shared_texts,
 )
-from distillguard.watermark.stats import uniformity_ks_p_value
+from distillguard.watermark.stats import randomized_p_values, uniformity_ks_p_value
 from distillguard.watermark.tokenizer import WordTokenizer
 
 # A public secret: the demo must be reproducible. Never use it to serve real traffic.
@@ -66,7 +67,7 @@ class _Silent:
 
 @dataclass(frozen=True)
 class DemoSettings:
-    """Sizes of the experiment. :meth:`full` aims at ~5 minutes on 2 cores, :meth:`quick` at ~20 s."""
+    """Sizes of the experiment: :meth:`full` aims at ~5 min on 2 cores, :meth:`quick` at ~20 s."""
 
     seed: int = 7
     doc_length: int = 64
@@ -166,6 +167,7 @@ class DemoResult:
     issued_keys: list[WatermarkKey]
     served: np.ndarray
     served_key_index: np.ndarray
+    served_account_ids: list[str]
     models: dict[str, torch.nn.Module]
 
     def summary(self) -> dict[str, Any]:
@@ -190,7 +192,10 @@ class DemoResult:
                     "top_groups": student.reading.groups.records(5),
                     "min_wrong_key_p_value": float(student.wrong_keys.keys.p_value.min()),
                     "false_positives_no_dedup": int(
-                        (student.reading_no_dedup.keys.p_value[len(self.campaign_keys):] < SIGNIFICANCE).sum()
+                        (
+                            student.reading_no_dedup.keys.p_value[len(self.campaign_keys) :]
+                            < SIGNIFICANCE
+                        ).sum()
                     ),
                     "train_seconds": student.train_seconds,
                     "final_loss": student.final_loss,
@@ -216,18 +221,25 @@ class DemoResult:
         }
 
 
-def _account_keys(settings: DemoSettings) -> list[WatermarkKey]:
-    """Issued keys: campaign accounts first (with their campaign), then ordinary accounts."""
-    keys = []
-    for index in range(settings.accounts):
-        in_campaign = index < settings.campaign_accounts
-        account_id = f"acct-{index:04d}"
-        if settings.keying == "campaign" and in_campaign:
-            key = campaign_key(DEMO_SECRET, CAMPAIGN_ID)
-            keys.append(WatermarkKey(account_id, key.key, account_id, CAMPAIGN_ID))
-        else:
-            keys.append(account_key(DEMO_SECRET, account_id, CAMPAIGN_ID if in_campaign else None))
-    return keys
+def _issued_keys(settings: DemoSettings) -> tuple[list[WatermarkKey], list[str], np.ndarray]:
+    """Distinct serving keys (campaign's first), account ids, and each account's key index.
+
+    Per-account keying gives every account its own key; campaign keying serves all the
+    campaign's accounts with one campaign key (so its texts are scored, and
+    de-duplicated, as one key's).
+    """
+    account_ids = [f"acct-{index:04d}" for index in range(settings.accounts)]
+    campaign = settings.campaign_accounts
+    if settings.keying == "campaign":
+        keys = [campaign_key(DEMO_SECRET, CAMPAIGN_ID)]
+        keys += [account_key(DEMO_SECRET, account) for account in account_ids[campaign:]]
+        to_key = np.concatenate([np.zeros(campaign, dtype=np.int64), np.arange(1, len(keys))])
+        return keys, account_ids, to_key
+    keys = [
+        account_key(DEMO_SECRET, account, CAMPAIGN_ID if index < campaign else None)
+        for index, account in enumerate(account_ids)
+    ]
+    return keys, account_ids, np.arange(len(keys))
 
 
 def _wrong_keys(count: int, seed: int) -> list[WatermarkKey]:
@@ -248,28 +260,46 @@ def run_demo(settings: DemoSettings, progress: ProgressReporter | None = None) -
     started = time.perf_counter()
 
     # 1. the teacher
-    teacher = build_model(tokenizer.vocab_size, settings.teacher_size, settings.seed,
-                          tokenizer.pad_id, tokenizer.bos_id)
+    teacher = build_model(
+        tokenizer.vocab_size,
+        settings.teacher_size,
+        settings.seed,
+        tokenizer.pad_id,
+        tokenizer.bos_id,
+    )
     corpus = generate_documents(tokenizer, settings.teacher_docs, settings.doc_length, rng)
-    train_model(teacher, corpus, epochs=settings.teacher_epochs, seed=settings.seed,
-                progress=progress.stage("training the teacher", 1))
+    train_model(
+        teacher,
+        corpus,
+        epochs=settings.teacher_epochs,
+        seed=settings.seed,
+        progress=progress.stage("training the teacher", 1),
+    )
     timings["teacher"] = time.perf_counter() - started
 
     # 2. serving with per-account watermarks
     mark = time.perf_counter()
-    keys = _account_keys(settings)
-    campaign_count = settings.campaign_accounts
+    keys, account_ids, account_key_index = _issued_keys(settings)
+    campaign_count = sum(1 for key in keys if key.campaign_id)  # the campaign's keys come first
     responses = np.where(
-        np.arange(settings.accounts) < campaign_count,
+        np.arange(settings.accounts) < settings.campaign_accounts,
         settings.harvest_per_campaign_account(),
         settings.responses_per_account,
     )
-    key_index = np.repeat(np.arange(settings.accounts), responses)
+    served_account = np.repeat(np.arange(settings.accounts), responses)
+    key_index = account_key_index[served_account]
     prompts = generate_documents(tokenizer, key_index.shape[0], settings.prompt_length, rng)
     new_tokens = settings.doc_length - settings.prompt_length
-    served = generate(teacher, prompts, new_tokens, seeds=seeds_array(keys)[key_index], config=config,
-                      suppress_tokens=special, sampling_seed=settings.seed,
-                      progress=progress.stage("serving watermarked outputs", 1))
+    served = generate(
+        teacher,
+        prompts,
+        new_tokens,
+        seeds=seeds_array(keys)[key_index],
+        config=config,
+        suppress_tokens=special,
+        sampling_seed=settings.seed,
+        progress=progress.stage("serving watermarked outputs", 1),
+    )
     served_detection = _served_detection_rate(served, key_index, keys, settings)
     timings["serving"] = time.perf_counter() - mark
 
@@ -285,53 +315,96 @@ def run_demo(settings: DemoSettings, progress: ProgressReporter | None = None) -
     kept_fraction = 0.10 if 0.10 in settings.fractions else max(settings.fractions)
     for number, (name, fraction) in enumerate(plans):  # a handful of students
         mark = time.perf_counter()
-        watermarked = int(round(fraction * settings.student_docs))
-        data = np.concatenate([
-            served[rng.choice(campaign_rows, watermarked, replace=False)],
-            generate_documents(tokenizer, settings.student_docs - watermarked, settings.doc_length, rng),
-        ])
-        student = RecurrentLanguageModel(tokenizer.vocab_size, settings.student_width, 1,
-                                         seed=settings.seed + 100 + number)
+        watermarked = round(fraction * settings.student_docs)
+        data = np.concatenate(
+            [
+                served[rng.choice(campaign_rows, watermarked, replace=False)],
+                generate_documents(
+                    tokenizer, settings.student_docs - watermarked, settings.doc_length, rng
+                ),
+            ]
+        )
+        student = RecurrentLanguageModel(
+            tokenizer.vocab_size, settings.student_width, 1, seed=settings.seed + 100 + number
+        )
         student_parameters = parameter_count(student)
-        losses = train_model(student, data, epochs=settings.student_epochs, seed=settings.seed + number,
-                             progress=progress.stage(f"training the {name}", 1))
+        losses = train_model(
+            student,
+            data,
+            epochs=settings.student_epochs,
+            seed=settings.seed + number,
+            progress=progress.stage(f"training the {name}", 1),
+        )
         train_seconds = time.perf_counter() - mark
         predictions = top_predictions(student, served, settings.top_k)
-        reading = score_per_key_texts(served, predictions, key_index, keys, config,
-                                      start=settings.prompt_length)
-        reading_raw = score_per_key_texts(served, predictions, key_index, keys, config,
-                                          start=settings.prompt_length, dedup=False)
-        wrong_result = score_shared_texts(served[campaign_rows], predictions[campaign_rows], wrong,
-                                          config, start=settings.prompt_length,
-                                          mode="open-weight/wrong keys")
+        reading = score_per_key_texts(
+            served, predictions, key_index, keys, config, start=settings.prompt_length
+        )
+        reading_raw = score_per_key_texts(
+            served, predictions, key_index, keys, config, start=settings.prompt_length, dedup=False
+        )
+        wrong_result = score_shared_texts(
+            served[campaign_rows],
+            predictions[campaign_rows],
+            wrong,
+            config,
+            start=settings.prompt_length,
+            mode="open-weight/wrong keys",
+        )
         rank, candidates = _campaign_rank(reading, wrong_result)
-        students.append(StudentReport(name, fraction, train_seconds, float(np.mean(losses[-20:])),
-                                      reading, reading_raw, wrong_result, rank, candidates))
+        students.append(
+            StudentReport(
+                name,
+                fraction,
+                train_seconds,
+                float(np.mean(losses[-20:])),
+                reading,
+                reading_raw,
+                wrong_result,
+                rank,
+                candidates,
+            )
+        )
         if fraction == kept_fraction or (fraction == 0.0 and "clean-student" not in kept):
             kept["campaign-student" if fraction > 0 else "clean-student"] = student
         if fraction == max(settings.fractions):
-            closed_prompts = generate_documents(tokenizer, settings.closed_samples,
-                                                settings.prompt_length, rng)
-            written = _generate_recurrent(student, closed_prompts, new_tokens, special, settings.seed)
+            closed_prompts = generate_documents(
+                tokenizer, settings.closed_samples, settings.prompt_length, rng
+            )
+            written = _generate_recurrent(
+                student, closed_prompts, new_tokens, special, settings.seed
+            )
             closed[name] = closed_model_test(written, settings.prompt_length, keys, config)
         timings[name] = time.perf_counter() - mark
 
     # 5. the perplexity cost of the watermark under the teacher
     mark = time.perf_counter()
-    ppl_prompts = generate_documents(tokenizer, settings.perplexity_samples, settings.prompt_length, rng)
-    ppl_seeds = rng.integers(0, np.iinfo(np.uint64).max, ppl_prompts.shape[0], dtype=np.uint64, endpoint=True)
+    ppl_prompts = generate_documents(
+        tokenizer, settings.perplexity_samples, settings.prompt_length, rng
+    )
+    ppl_seeds = np.asarray(
+        rng.integers(0, np.iinfo(np.uint64).max, ppl_prompts.shape[0], dtype=np.uint64),
+        dtype=np.uint64,
+    )
     plain = generate(teacher, ppl_prompts, new_tokens, suppress_tokens=special, sampling_seed=1)
-    marked = generate(teacher, ppl_prompts, new_tokens, seeds=ppl_seeds, config=config,
-                      suppress_tokens=special, sampling_seed=1)
+    marked = generate(
+        teacher,
+        ppl_prompts,
+        new_tokens,
+        seeds=ppl_seeds,
+        config=config,
+        suppress_tokens=special,
+        sampling_seed=1,
+    )
     timings["perplexity"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
 
-    clean = [s for s in students if s.fraction == 0.0]
-    own = slice(campaign_count, None)  # keys of ordinary accounts: innocent for every student
-    clean_p = np.concatenate([s.reading.keys.p_value for s in clean]) if clean else np.ones(0)
-    clean_raw = np.concatenate([s.reading_no_dedup.keys.p_value for s in clean]) if clean else np.ones(0)
-    wrong_p = np.concatenate([s.wrong_keys.keys.p_value for s in students]
-                             + [s.reading.keys.p_value[own] for s in students if s.fraction > 0])
+    clean = [s.reading.keys for s in students if s.fraction == 0.0]
+    clean_raw = [s.reading_no_dedup.keys for s in students if s.fraction == 0.0]
+    own = np.arange(campaign_count, len(keys))  # ordinary accounts' keys: innocent for all
+    innocent = [s.wrong_keys.keys for s in students]
+    innocent += [s.reading.keys.subset(own) for s in students if s.fraction > 0]
+    calibration = np.random.default_rng(settings.seed + 1)
     return DemoResult(
         settings=settings,
         timings=timings,
@@ -343,22 +416,35 @@ def run_demo(settings: DemoSettings, progress: ProgressReporter | None = None) -
         perplexity_plain=perplexity(teacher, plain, settings.prompt_length),
         perplexity_watermarked=perplexity(teacher, marked, settings.prompt_length),
         served_detection_rate=served_detection,
-        clean_ks_p_value=uniformity_ks_p_value(clean_p),
-        clean_no_dedup_ks_p_value=uniformity_ks_p_value(clean_raw),
-        wrong_key_ks_p_value=uniformity_ks_p_value(wrong_p),
-        clean_p_values=clean_p,
-        clean_no_dedup_p_values=clean_raw,
-        wrong_key_p_values=wrong_p,
+        clean_ks_p_value=_calibration_ks(clean, config.gamma, calibration),
+        clean_no_dedup_ks_p_value=_calibration_ks(clean_raw, config.gamma, calibration),
+        wrong_key_ks_p_value=_calibration_ks(innocent, config.gamma, calibration),
+        clean_p_values=_p_values(clean),
+        clean_no_dedup_p_values=_p_values(clean_raw),
+        wrong_key_p_values=_p_values(innocent),
         sample_texts={
-            "plain": tokenizer.decode(plain[0][settings.prompt_length:]),
-            "watermarked": tokenizer.decode(marked[0][settings.prompt_length:]),
+            "plain": tokenizer.decode(plain[0][settings.prompt_length :]),
+            "watermarked": tokenizer.decode(marked[0][settings.prompt_length :]),
         },
         tokenizer=tokenizer,
         issued_keys=keys,
         served=served,
         served_key_index=key_index,
+        served_account_ids=[account_ids[i] for i in served_account.tolist()],
         models=kept,
     )
+
+
+def _p_values(tables: list[ScoreTable]) -> np.ndarray:
+    return np.concatenate([table.p_value for table in tables]) if tables else np.ones(0)
+
+
+def _calibration_ks(tables: list[ScoreTable], gamma: float, rng: np.random.Generator) -> float:
+    """KS p-value of the randomized p-values (exactly uniform under the null, unlike exact ones)."""
+    if not tables:
+        return float("nan")
+    randomized = [randomized_p_values(t.green, t.scored, gamma, rng) for t in tables]
+    return uniformity_ks_p_value(np.concatenate(randomized))
 
 
 def _campaign_rank(reading: RadioactivityResult, wrong: RadioactivityResult) -> tuple[int, int]:
@@ -370,23 +456,31 @@ def _campaign_rank(reading: RadioactivityResult, wrong: RadioactivityResult) -> 
     return int((others <= target_p).sum()) + 1, int(others.size) + 1
 
 
-def _served_detection_rate(served: np.ndarray, key_index: np.ndarray, keys: list[WatermarkKey],
-                           settings: DemoSettings) -> float:
+def _served_detection_rate(
+    served: np.ndarray, key_index: np.ndarray, keys: list[WatermarkKey], settings: DemoSettings
+) -> float:
     """Share of served responses detected with their own key at p <= 1e-6 (per-response dedup)."""
     from distillguard.watermark.detect import dedup_first, green_bits_own_key, sequence_tuples
     from distillguard.watermark.stats import binomial_p_values
 
     tuples = sequence_tuples(served, settings.watermark.context_width, settings.prompt_length)
     tuples = tuples.select(dedup_first([tuples.sequence, tuples.windows, tuples.tokens]))
-    green = green_bits_own_key(tuples, seeds_array(keys)[key_index[tuples.sequence]], settings.watermark.gamma)
+    green = green_bits_own_key(
+        tuples, seeds_array(keys)[key_index[tuples.sequence]], settings.watermark.gamma
+    )
     scored = np.bincount(tuples.sequence, minlength=served.shape[0])
     green_count = np.bincount(tuples.sequence, weights=green, minlength=served.shape[0])
     return float((binomial_p_values(green_count, scored, settings.watermark.gamma) <= 1e-6).mean())
 
 
 @torch.inference_mode()
-def _generate_recurrent(model: RecurrentLanguageModel, prompts: np.ndarray, new_tokens: int,
-                        suppress: list[int], seed: int) -> np.ndarray:
+def _generate_recurrent(
+    model: RecurrentLanguageModel,
+    prompts: np.ndarray,
+    new_tokens: int,
+    suppress: list[int],
+    seed: int,
+) -> np.ndarray:
     """Sample from a recurrent student (the closed-mode suspect writes text)."""
     generator = torch.Generator().manual_seed(seed)
     tokens = torch.as_tensor(prompts, dtype=torch.long)

@@ -53,9 +53,7 @@ class WatermarkConfig:
         if self.delta < 0.0:
             raise ConfigError(f"watermark delta must be >= 0, got {self.delta}")
         if not 1 <= self.context_width <= 16:
-            raise ConfigError(
-                f"watermark context_width must be in 1..16, got {self.context_width}"
-            )
+            raise ConfigError(f"watermark context_width must be in 1..16, got {self.context_width}")
 
 
 def _mix(values: np.ndarray) -> np.ndarray:

@@ -62,7 +62,9 @@ class Document:
     name: str
 
 
-def _tokens_of(record: dict[str, Any], tokenizer: TextTokenizer | None, where: str) -> tuple[list[int], int]:
+def _tokens_of(
+    record: dict[str, Any], tokenizer: TextTokenizer | None, where: str
+) -> tuple[list[int], int]:
     if "token_ids" in record:  # exact ids: the whole sequence, prompt included
         ids = record["token_ids"]
         if not isinstance(ids, list) or not all(isinstance(i, int) and i >= 0 for i in ids):
@@ -84,7 +86,9 @@ def _tokens_of(record: dict[str, Any], tokenizer: TextTokenizer | None, where: s
     return prompt + tokenizer.encode_text(text), len(prompt)
 
 
-def read_documents(path: str | Path, tokenizer: TextTokenizer | None, *, per_line: bool = False) -> list[Document]:
+def read_documents(
+    path: str | Path, tokenizer: TextTokenizer | None, *, per_line: bool = False
+) -> list[Document]:
     """Documents of a ``.jsonl`` file (one per record) or a text file (one, or one per line)."""
     path = Path(path)
     try:
@@ -107,14 +111,20 @@ def read_documents(path: str | Path, tokenizer: TextTokenizer | None, *, per_lin
                 raise DistillguardError(f"{where}: each line must be a JSON object")
             tokens, start = _tokens_of(record, tokenizer, where)
             key = record.get("key_id", record.get("account_id"))
-            documents.append(Document(np.asarray(tokens, dtype=np.int64), start,
-                                      str(key) if key is not None else None, where))
+            documents.append(
+                Document(
+                    np.asarray(tokens, dtype=np.int64),
+                    start,
+                    str(key) if key is not None else None,
+                    where,
+                )
+            )
         return documents
     if tokenizer is None:
         raise DistillguardError(f"{path}: text needs a tokenizer (--tokenizer)")
     pieces = content.splitlines() if per_line else [content]
     for number, piece in enumerate(pieces, start=1):
         if piece.strip():
-            tokens = np.asarray(tokenizer.encode_text(piece), dtype=np.int64)
-            documents.append(Document(tokens, 0, None, f"{path}:{number}" if per_line else str(path)))
+            ids = np.asarray(tokenizer.encode_text(piece), dtype=np.int64)
+            documents.append(Document(ids, 0, None, f"{path}:{number}" if per_line else str(path)))
     return documents

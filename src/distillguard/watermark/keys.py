@@ -105,7 +105,9 @@ def seeds_array(keys: Sequence[WatermarkKey]) -> np.ndarray:
     return np.array([key.seed for key in keys], dtype=np.uint64)
 
 
-def account_key(master_secret: bytes, account_id: str, campaign_id: str | None = None) -> WatermarkKey:
+def account_key(
+    master_secret: bytes, account_id: str, campaign_id: str | None = None
+) -> WatermarkKey:
     """The key an account's outputs are watermarked with."""
     return WatermarkKey(
         key_id=account_id,
@@ -165,9 +167,7 @@ def _parse_hex_key(value: str, where: str) -> bytes:
     return key
 
 
-def _entry_to_key(
-    entry: dict[str, Any], master_secret: bytes | None, where: str
-) -> WatermarkKey:
+def _entry_to_key(entry: dict[str, Any], master_secret: bytes | None, where: str) -> WatermarkKey:
     def text(name: str) -> str | None:
         value = entry.get(name)
         if value is None or value == "":
@@ -183,7 +183,9 @@ def _entry_to_key(
     if hex_key is not None:
         key_id = key_id or account_id or (f"campaign:{campaign_id}" if campaign_id else None)
         if key_id is None:
-            raise WatermarkKeyError(f"{where}: a precomputed 'key' needs a 'key_id' or 'account_id'")
+            raise WatermarkKeyError(
+                f"{where}: a precomputed 'key' needs a 'key_id' or 'account_id'"
+            )
         return WatermarkKey(key_id, _parse_hex_key(hex_key, where), account_id, campaign_id)
     if master_secret is None:
         raise WatermarkKeyError(
@@ -211,11 +213,13 @@ def _read_entries(path: Path) -> list[tuple[dict[str, Any], str]]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputFileError(str(path), f"not valid JSON ({exc.msg}, line {exc.lineno})") from None
+            raise InputFileError(
+                str(path), f"not valid JSON ({exc.msg}, line {exc.lineno})"
+            ) from None
         if isinstance(data, dict):
             data = data.get("keys")
         if not isinstance(data, list):
-            raise InputFileError(str(path), "expected a JSON list of keys (or {\"keys\": [...]})")
+            raise InputFileError(str(path), 'expected a JSON list of keys (or {"keys": [...]})')
         entries: list[tuple[dict[str, Any], str]] = []
         for index, item in enumerate(data):
             where = f"{path}: entry {index}"

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -34,7 +35,9 @@ class ModelSize:
     max_positions: int = 256
 
 
-def build_model(vocab_size: int, size: ModelSize, seed: int, pad_id: int, bos_id: int) -> GPT2LMHeadModel:
+def build_model(
+    vocab_size: int, size: ModelSize, seed: int, pad_id: int, bos_id: int
+) -> GPT2LMHeadModel:
     """A freshly initialised GPT-2 with ``size``; same seed, same weights."""
     transformers_logging.set_verbosity_error()  # no hub/config chatter on the terminal
     torch.manual_seed(seed)
@@ -90,7 +93,9 @@ def train_model(
     def schedule(step: int) -> float:
         if step < warmup:
             return (step + 1) / warmup
-        return 0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * (step - warmup) / max(1, total_steps - warmup)))
+        return 0.1 + 0.9 * 0.5 * (
+            1.0 + math.cos(math.pi * (step - warmup) / max(1, total_steps - warmup))
+        )
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     model.train()
@@ -147,8 +152,10 @@ def generate(
         if seeds is not None:
             if config is None:
                 raise ValueError("watermarked generation needs a WatermarkConfig")
-            processors.append(AccountWatermarkLogitsProcessor(seeds[begin : begin + batch_size], config))
-        result = model.generate(
+            processors.append(
+                AccountWatermarkLogitsProcessor(seeds[begin : begin + batch_size], config)
+            )
+        result = cast(Any, model).generate(
             input_ids=input_ids,
             attention_mask=torch.ones_like(input_ids),
             max_new_tokens=max_new_tokens,
@@ -167,7 +174,9 @@ def generate(
 
 
 @torch.inference_mode()
-def next_token_log_probs(model: torch.nn.Module, sequences: np.ndarray, batch_size: int = 256) -> np.ndarray:
+def next_token_log_probs(
+    model: torch.nn.Module, sequences: np.ndarray, batch_size: int = 256
+) -> np.ndarray:
     """Log-probability of each token given the tokens before it; column 0 is NaN."""
     sequences = np.asarray(sequences, dtype=np.int64)
     result = np.full(sequences.shape, np.nan, dtype=np.float64)
@@ -220,7 +229,7 @@ class RecurrentLanguageModel(torch.nn.Module):
 
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
         hidden, _ = self.recurrent(self.embedding(input_ids))
-        return self.output(hidden)  # type: ignore[no-any-return]
+        return self.output(hidden)
 
 
 _RECURRENT_CONFIG = "distillguard-recurrent.json"
@@ -238,8 +247,10 @@ def save_recurrent(model: RecurrentLanguageModel, directory: str | Path) -> Path
         "layers": model.recurrent.num_layers,
     }
     (out / _RECURRENT_CONFIG).write_text(json.dumps(config), "utf-8")
-    save_file({name: tensor.contiguous() for name, tensor in model.state_dict().items()},
-              str(out / "model.safetensors"))
+    save_file(
+        {name: tensor.contiguous() for name, tensor in model.state_dict().items()},
+        str(out / "model.safetensors"),
+    )
     return out
 
 
@@ -259,7 +270,9 @@ def load_suspect(directory: str | Path) -> torch.nn.Module:
 
         try:
             config = json.loads((path / _RECURRENT_CONFIG).read_text("utf-8"))
-            model = RecurrentLanguageModel(int(config["vocab_size"]), int(config["width"]), int(config["layers"]))
+            model = RecurrentLanguageModel(
+                int(config["vocab_size"]), int(config["width"]), int(config["layers"])
+            )
             model.load_state_dict(load_file(str(path / "model.safetensors")))
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise InputFileError(str(path), f"not a valid recurrent model ({exc})") from None
@@ -268,7 +281,9 @@ def load_suspect(directory: str | Path) -> torch.nn.Module:
 
     transformers_logging.set_verbosity_error()
     try:
-        loaded = AutoModelForCausalLM.from_pretrained(str(path), local_files_only=True, use_safetensors=True)
+        loaded = AutoModelForCausalLM.from_pretrained(
+            str(path), local_files_only=True, use_safetensors=True
+        )
     except (OSError, ValueError) as exc:
         raise InputFileError(str(path), f"not a causal language model directory ({exc})") from None
-    return loaded.eval()  # type: ignore[no-any-return]
+    return loaded.eval()

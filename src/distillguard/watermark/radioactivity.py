@@ -67,8 +67,14 @@ class RadioactivityResult:
         }
 
 
-def _result(mode: str, dedup: bool, keys: Sequence[WatermarkKey], scored: np.ndarray,
-            green: np.ndarray, gamma: float) -> RadioactivityResult:
+def _result(
+    mode: str,
+    dedup: bool,
+    keys: Sequence[WatermarkKey],
+    scored: np.ndarray,
+    green: np.ndarray,
+    gamma: float,
+) -> RadioactivityResult:
     table = ScoreTable([key.key_id for key in keys], scored, green, gamma)
     return RadioactivityResult(mode, dedup, table, table.pooled([key.group for key in keys]))
 
@@ -79,7 +85,7 @@ def _ranked_tuples(
     context_width: int,
     start: Sequence[int] | np.ndarray | int,
 ) -> tuple[Tuples, np.ndarray]:
-    """Tuples for every rank of ``scored_tokens`` (shape ``(rows, length)`` or ``(rows, length, k)``).
+    """Tuples for every rank of ``scored_tokens``, shaped ``(rows, length[, k])``.
 
     Returns the tuples, rank after rank, and the position-level index of each (to share
     the first-window rule between the ranks of one position).
@@ -90,8 +96,10 @@ def _ranked_tuples(
     ranked = np.asarray(scored_tokens)
     if ranked.ndim == 2:
         ranked = ranked[..., None]
-    per_rank = [sequence_tuples(sequences, context_width, start, ranked[..., rank])
-                for rank in range(ranked.shape[-1])]  # a few ranks (top-k)
+    per_rank = [
+        sequence_tuples(sequences, context_width, start, ranked[..., rank])
+        for rank in range(ranked.shape[-1])
+    ]  # a few ranks (top-k)
     base = len(per_rank[0])
     tuples = Tuples(
         windows=np.concatenate([t.windows for t in per_rank]),
@@ -127,7 +135,7 @@ def score_per_key_texts(
     dedup: bool = True,
     mode: str = "open-weight/supervised",
 ) -> RadioactivityResult:
-    """Score each key on the sequences served under it (``key_index[s]`` names the key of sequence s).
+    """Score each key on the sequences served under it (``key_index[s]``: key of sequence s).
 
     ``scored_tokens`` are the suspect's predictions in reading mode: top-1, shape
     ``(rows, length)``, or top-k, shape ``(rows, length, k)``: the k tokens of a position

@@ -16,7 +16,7 @@ from scipy import stats as scipy_stats
 
 
 def binomial_p_values(green: np.ndarray, scored: np.ndarray, gamma: float) -> np.ndarray:
-    """Exact one-sided p-values ``P[Binomial(scored, gamma) >= green]``; 1.0 when nothing was scored."""
+    """Exact one-sided p-values ``P[Binomial(scored, gamma) >= green]`` (1.0 if nothing scored)."""
     green = np.asarray(green, dtype=np.float64)
     scored = np.asarray(scored, dtype=np.float64)
     p_values = scipy_stats.binom.sf(green - 1.0, scored, gamma)
@@ -34,8 +34,9 @@ def z_scores(green: np.ndarray, scored: np.ndarray, gamma: float) -> np.ndarray:
 def holm_adjust(p_values: np.ndarray) -> np.ndarray:
     """Holm–Bonferroni adjusted p-values (strong family-wise error control, any dependence).
 
-    Sorted ascending, the i-th smallest (1-based) becomes ``max_{j <= i} min(1, (m - j + 1) p_(j))``;
-    a key is significant at family-wise level alpha when its adjusted p-value is <= alpha.
+    Sorted ascending, the i-th smallest (1-based) becomes
+    ``max_{j <= i} min(1, (m - j + 1) p_(j))``; a key is significant at family-wise level
+    alpha when its adjusted p-value is <= alpha.
     """
     p_values = np.asarray(p_values, dtype=np.float64)
     count = p_values.size
@@ -66,3 +67,21 @@ def uniformity_ks_p_value(p_values: np.ndarray) -> float:
     if values.size == 0:
         return float("nan")
     return float(scipy_stats.kstest(values, "uniform").pvalue)
+
+
+def randomized_p_values(
+    green: np.ndarray, scored: np.ndarray, gamma: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Randomized binomial p-values ``P[X > g] + U P[X = g]``, exactly Uniform(0, 1) under the null.
+
+    Exact p-values of a discrete test are conservative and take few distinct values, so
+    a Kolmogorov–Smirnov test against the uniform rejects them for that reason alone
+    once there are thousands. Checking calibration on the randomized version removes the
+    discreteness; decisions still use the exact p-values.
+    """
+    green = np.asarray(green, dtype=np.float64)
+    scored = np.asarray(scored, dtype=np.float64)
+    above = scipy_stats.binom.sf(green, scored, gamma)
+    at = scipy_stats.binom.pmf(green, scored, gamma)
+    uniform = rng.random(green.shape)
+    return np.asarray(np.where(scored > 0, above + uniform * at, uniform), dtype=np.float64)

