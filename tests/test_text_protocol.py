@@ -17,6 +17,7 @@ from distillguard.errors import DistillguardError, InputFileError
 from distillguard.simulate import Scenario, simulate
 from distillguard.text_protocol import (
     SIGNALS,
+    CachedEmbedder,
     FeatureWindowDetector,
     HashingEmbedder,
     MMDWindowDetector,
@@ -190,6 +191,16 @@ def test_mmd_detector_scores_shifted_windows_above_benign_ones() -> None:
     windows = [list(rng.choice(benign[100:], 50)), list(rng.choice(attack, 50))]
     low, high = detector.score_windows(windows)
     assert high > low + 0.05
+
+
+def test_cached_embedder_embeds_each_text_once_across_runs(tmp_path: Path) -> None:
+    inner = TableEmbedder({t: np.full(3, float(i)) for i, t in enumerate(["a", "b", "c"])})
+    path = tmp_path / "cache" / "vectors.npz"
+    first = CachedEmbedder(inner, path)(["a", "b", "a"])
+    second = CachedEmbedder(inner, path)(["b", "c", "a"])
+    assert inner.calls == [2, 1]  # "a", "b" once, then only "c"
+    assert first[:, 0].tolist() == [0.0, 1.0, 0.0]
+    assert second[:, 0].tolist() == [1.0, 2.0, 0.0]
 
 
 # -- calibration ------------------------------------------------------------------------

@@ -316,3 +316,22 @@ def test_when_own_key_bits_scored_then_they_match_the_green_list() -> None:
     bits = green_bits_own_key(tuples, np.full(3, key.seed, dtype=np.uint64), GAMMA)
     mask = green_mask(window_states(np.uint64(key.seed), np.array([[3], [9], [4]])), 10, GAMMA)
     np.testing.assert_array_equal(bits, mask[np.arange(3), [9, 4, 4]])
+
+
+def test_when_keys_listed_then_only_fingerprints_show_and_export_is_private(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from typer.testing import CliRunner
+
+    from distillguard.watermark.cli import watermark_app
+
+    monkeypatch.setenv(SECRET_ENV, SECRET.decode())
+    key_set = tmp_path / "keys.csv"
+    key_set.write_text("account_id,campaign_id\nacct-1,camp-A\n", "utf-8")
+    exported = tmp_path / "export.json"
+    result = CliRunner().invoke(watermark_app, ["keys", str(key_set), "--export", str(exported)])
+    assert result.exit_code == 0, result.output
+    key = account_key(SECRET, "acct-1", "camp-A")
+    assert key.fingerprint in result.output and key.key.hex() not in result.output
+    assert json.loads(exported.read_text("utf-8"))["keys"][0]["key"] == key.key.hex()
+    assert exported.stat().st_mode & 0o777 == 0o600

@@ -218,9 +218,11 @@ def simulate(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     scenario_file: Annotated[
         Path | None,
-        typer.Option("--scenario", help="YAML or TOML scenario file (the mix); flags override it."),
+        typer.Option("--scenario", help="YAML or TOML scenario file; flags override it."),
     ] = None,
-    accounts: Annotated[int | None, typer.Option(help="Number of accounts [default: 3000].")] = None,
+    accounts: Annotated[
+        int | None, typer.Option(help="Number of accounts [default: 3000].")
+    ] = None,
     hours: Annotated[float | None, typer.Option(help="Hours of traffic [default: 48].")] = None,
     seed: Annotated[
         int | None, typer.Option(help="Random seed; same seed, same bytes [default: 7].")
@@ -255,7 +257,7 @@ def simulate(
     from distillguard.simulate import simulate as run_simulation
 
     scenario = load_scenario(scenario_file) if scenario_file else Scenario()
-    overrides = {
+    overrides: dict[str, Any] = {
         name: value
         for name, value in (("accounts", accounts), ("hours", hours), ("seed", seed),
                             ("model_release_hours", model_release_hours),
@@ -315,6 +317,18 @@ def eval_command(
     text_protocol: Annotated[
         bool, typer.Option(help="--suite: run the windowed text-only protocol too.")
     ] = True,
+    run_text: Annotated[
+        bool,
+        typer.Option("--text-protocol",
+                     help="Run the windowed text-only protocol on --events and --labels."),
+    ] = False,
+    events: Annotated[
+        Path | None, typer.Option(help="--text-protocol: events.parquet with prompts.")
+    ] = None,
+    embedding_cache: Annotated[
+        Path | None,
+        typer.Option(help="--text-protocol/--suite: file caching sentence embeddings."),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Score a scan against labels: precision, recall, FPR per archetype, campaigns.
@@ -322,16 +336,24 @@ def eval_command(
     With --timeline, also when each campaign was first flagged and the share of its
     exchanges served before that (leakage). With --suite, simulate, scan and evaluate a
     fixed set of scenarios (each evasion level, metadata-only, real prompts) and write
-    one table.
+    one table. With --text-protocol, compare distillguard's text signals with the MMD
+    baseline on windows of prompts (arXiv 2606.05725; needs the text extra).
     Example: distillguard eval --labels sim/labels.parquet --scan scan/ --timeline --json
     Example: distillguard eval --suite --suite-out suite/ --corpus ../shared/corpora
+    Example: distillguard eval --text-protocol --events sim/events.parquet \\
+    --labels sim/labels.parquet
     """
     from distillguard.errors import ConfigError
     from distillguard.evaluate import evaluate, format_eval
 
     if suite:
         _run_suite(suite_out, accounts, hours, seed, corpus, step_hours, text_protocol,
-                   _config(config), as_json)
+                   _config(config), as_json, embedding_cache)
+        return
+    if run_text:
+        if labels is None or events is None:
+            raise ConfigError("--text-protocol needs --events and --labels")
+        _run_text_protocol(events, labels, seed, embedding_cache, as_json)
         return
     if labels is None or scan_dir is None:
         raise ConfigError("eval needs --labels and --scan (or --suite)")
@@ -351,8 +373,28 @@ def eval_command(
         console.print(_timeline_table(detection))
 
 
+def _run_text_protocol(events: Path, labels: Path, seed: int, cache: Path | None,
+                       as_json: bool) -> None:
+    from distillguard.text_protocol import run_text_protocol
+    from distillguard.text_protocol.embedders import default_embedder
+
+    with _progress() as progress:
+        task = progress.add_task("text protocol", total=None)
+
+        def on_progress(step: str, done: int, total: int) -> None:
+            progress.update(task, description=step, completed=done, total=total)
+
+        result = run_text_protocol(events, labels, seed=seed, embedder=default_embedder(cache),
+                                   progress=on_progress)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        sys.stdout.write(result.to_markdown() + "\n")
+
+
 def _run_suite(out: Path, accounts: int, hours: float, seed: int, corpus: Path | None,
-               step_hours: float, text_protocol: bool, cfg: Config, as_json: bool) -> None:
+               step_hours: float, text_protocol: bool, cfg: Config, as_json: bool,
+               embedding_cache: Path | None) -> None:
     from distillguard.suite import run_suite
 
     with _progress() as progress:
@@ -360,6 +402,7 @@ def _run_suite(out: Path, accounts: int, hours: float, seed: int, corpus: Path |
         result = run_suite(
             out, accounts=accounts, hours=hours, seed=seed, corpus=corpus,
             step_hours=step_hours, text_protocol=text_protocol, config=cfg,
+            embedding_cache=embedding_cache or out / "embeddings.npz",
             progress=lambda message: progress.update(task, description=message),
         )
     if as_json:

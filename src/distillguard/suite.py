@@ -115,6 +115,7 @@ def run_suite(
     text_protocol: bool = True,
     config: Config | None = None,
     scenarios: tuple[SuiteScenario, ...] = SCENARIOS,
+    embedding_cache: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SuiteResult:
     """Run every scenario and write ``suite.md`` and ``suite.json`` into ``out_dir``."""
@@ -173,22 +174,26 @@ def run_suite(
         if spec.name == "default":
             default_sim = sim_dir
     if text_protocol:
-        result.text_protocol = _text_protocol(default_sim, seed, say)
+        result.text_protocol = _text_protocol(default_sim, seed, embedding_cache, say)
     (out / "suite.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
     (out / "suite.md").write_text(result.to_markdown())
     return result
 
 
-def _text_protocol(sim_dir: Path | None, seed: int, say: Callable[[str], None]) -> dict[str, Any]:
+def _text_protocol(
+    sim_dir: Path | None, seed: int, cache: Path | None, say: Callable[[str], None]
+) -> dict[str, Any]:
     if sim_dir is None:
         return {"skipped": "the default scenario was not run"}
-    say("windowed text-only protocol")
-    try:
-        from distillguard.text_protocol import run_text_protocol
+    from distillguard.errors import DistillguardError
+    from distillguard.text_protocol import run_text_protocol
+    from distillguard.text_protocol.embedders import default_embedder
 
+    say("windowed text-only protocol (embedding prompts takes minutes)")
+    try:
         outcome = run_text_protocol(sim_dir / "events.parquet", sim_dir / "labels.parquet",
-                                    seed=seed)
-    except ImportError as exc:
-        return {"skipped": f"needs the text extra ({exc.name})"}
+                                    seed=seed, embedder=default_embedder(cache))
+    except DistillguardError as exc:  # e.g. the text extra is not installed
+        return {"skipped": str(exc)}
     return {**outcome.to_dict(), "markdown": outcome.to_markdown()}
 

@@ -33,9 +33,9 @@ __all__ = [
     "Evasion",
     "Scenario",
     "SimulationResult",
+    "load_scenario",
     "plan",
     "register",
-    "load_scenario",
     "simulate",
     "with_evasion_switches",
 ]

@@ -17,7 +17,12 @@ from distillguard.text_protocol.calibration import (
     conformal_threshold,
     min_calibration_windows,
 )
-from distillguard.text_protocol.embedders import Embedder, HashingEmbedder, SentenceEmbedder
+from distillguard.text_protocol.embedders import (
+    CachedEmbedder,
+    Embedder,
+    HashingEmbedder,
+    SentenceEmbedder,
+)
 from distillguard.text_protocol.mmd import (
     PAPER_BANDWIDTH_MULTIPLIERS,
     MMDWindowDetector,
@@ -44,6 +49,7 @@ __all__ = [
     "DETECTORS",
     "PAPER_BANDWIDTH_MULTIPLIERS",
     "SIGNALS",
+    "CachedEmbedder",
     "Embedder",
     "FeatureWindowDetector",
     "HashingEmbedder",

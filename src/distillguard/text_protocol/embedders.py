@@ -8,8 +8,10 @@ array. :class:`SentenceEmbedder` runs ``all-MiniLM-L6-v2`` from the offline pack
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -92,3 +94,68 @@ class HashingEmbedder:
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         matrix = self._vectorizer.transform(list(texts))
         return np.asarray(matrix.toarray(), dtype=np.float32)
+
+
+class CachedEmbedder:
+    """Wraps an embedder with an on-disk cache, so reruns embed only new texts.
+
+    The cache is one ``.npz`` file of SHA-256 digests of ``tag + text`` (no prompt text
+    is stored) and their vectors; it is rewritten atomically after each call that adds
+    vectors. Use a different ``tag`` (or file) per model.
+
+    Parameters
+    ----------
+    embedder:
+        The embedder to wrap.
+    path:
+        The cache file (created with its folder when missing).
+    tag:
+        Mixed into the digests; name the model and settings here.
+    """
+
+    def __init__(self, embedder: Embedder, path: str | Path, *, tag: str = "minilm-l6-v2") -> None:
+        self.embedder = embedder
+        self.path = Path(path)
+        self.tag = tag
+        self._vectors: dict[bytes, np.ndarray] | None = None
+
+    def _digest(self, text: str) -> bytes:
+        return hashlib.sha256(f"{self.tag}\0{text}".encode("utf-8", "surrogatepass")).digest()
+
+    def _load(self) -> dict[bytes, np.ndarray]:
+        if self._vectors is None:
+            self._vectors = {}
+            if self.path.exists():
+                try:
+                    with np.load(self.path) as data:
+                        keys, vectors = data["keys"], data["vectors"]
+                except (OSError, ValueError, KeyError) as exc:
+                    raise DistillguardError(f"cannot read embedding cache {self.path}: {exc}"
+                                            ) from None
+                self._vectors = {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
+        return self._vectors
+
+    def _save(self, vectors: dict[bytes, np.ndarray]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(self.path.name + ".partial.npz")
+        np.savez(partial, keys=np.array(list(vectors), dtype="S32"),
+                 vectors=np.stack(list(vectors.values())))
+        os.replace(partial, self.path)
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        store = self._load()
+        digests = [self._digest(t) for t in texts]
+        missing = {d: t for d, t in zip(digests, texts, strict=True) if d not in store}
+        if missing:
+            fresh = np.asarray(self.embedder(list(missing.values())), dtype=np.float32)
+            store.update(zip(missing, fresh, strict=True))
+            self._save(store)
+        if not digests:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([store[d] for d in digests])
+
+
+def default_embedder(cache: str | Path | None = None) -> Embedder:
+    """MiniLM on the CPU, with an on-disk cache of vectors when ``cache`` is given."""
+    embedder = SentenceEmbedder()
+    return CachedEmbedder(embedder, cache) if cache is not None else embedder

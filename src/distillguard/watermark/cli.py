@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -151,8 +152,10 @@ def keys_command(
     if len(keys) > 200:
         console.print(f"... and {len(keys) - 200} more")
     if export is not None:
-        export.write_text(json.dumps({"keys": export_keys(keys)}, indent=2), "utf-8")
-        export.chmod(0o600)
+        # created owner-only from the start: the file holds key material
+        descriptor = os.open(export, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"keys": export_keys(keys)}, indent=2))
         console.print(
             f"[bold]wrote secret key material to {terminal_safe(str(export), 200)}[/bold]"
         )
