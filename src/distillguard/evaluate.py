@@ -149,7 +149,8 @@ def _check_unique(table: pa.Table, source: str) -> None:
         raise InputFileError(source, f"account_id {example!r} appears more than once")
 
 
-def _load_labels(labels: str | Path | pa.Table) -> pa.Table:
+def load_labels(labels: str | Path | pa.Table) -> pa.Table:
+    """Labels (contract 3) from a file or table, validated: string columns, unique ids."""
     if isinstance(labels, pa.Table):
         source = "labels table"
         missing = [name for name in _LABEL_COLUMNS if name not in labels.column_names]
@@ -293,7 +294,7 @@ def evaluate(labels: str | Path | pa.Table, scan_dir: str | Path) -> EvalResult:
     InputFileError
         A file is missing or unreadable, lacks a column, or repeats an ``account_id``.
     """
-    label_table = _load_labels(labels)
+    label_table = load_labels(labels)
     scan = _load_scan(scan_dir)
     joined = _joined(label_table, scan)
 

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from distillguard.config import Config
-from distillguard.errors import InputFileError
+from distillguard.evaluate import load_labels
 from distillguard.schema import FLAGGED_DECISIONS
 from distillguard.workspace import Workspace
 
@@ -55,15 +54,6 @@ class DetectionTimeline:
         }
 
 
-def _labels_table(labels: str | Path | pa.Table) -> pa.Table:
-    if isinstance(labels, pa.Table):
-        return labels
-    try:
-        return pq.read_table(labels, columns=["account_id", "archetype", "campaign_id"])
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputFileError(str(labels), str(exc).splitlines()[0]) from None
-
-
 def detection_over_time(
     workspace: Workspace,
     labels: str | Path | pa.Table,
@@ -76,7 +66,7 @@ def detection_over_time(
     from distillguard.pipeline import analyse  # the pipeline imports this module's users
 
     con = workspace.con
-    con.register("timeline_labels", _labels_table(labels))
+    con.register("timeline_labels", load_labels(labels))
     # Timestamps travel through Arrow: DuckDB's own conversion of time zones needs pytz.
     bounds = con.execute(
         "SELECT min(timestamp) AS lo, max(timestamp) AS hi FROM events"
