@@ -26,7 +26,13 @@ from distillguard.features import validate_patterns
 from distillguard.linkage import link_accounts
 from distillguard.profiles import build_profiles
 from distillguard.schema import FLAGGED_DECISIONS
-from distillguard.scoring import SIGNALS, account_reasons, decide, score_accounts
+from distillguard.scoring import (
+    SIGNALS,
+    AccountScores,
+    account_reasons,
+    decide,
+    score_accounts,
+)
 from distillguard.workspace import IngestReport, ProgressCallback, Workspace
 
 #: Called when a stage starts: (stage name).
@@ -141,7 +147,7 @@ def analyse(
     add_evidence(ws.con, campaigns, config, show_pii=show_pii, source=source)
     risk = _final_risk(scores.own_risk, campaigns, config.scoring)
     decisions = decide(risk, config.scoring.thresholds)
-    reasons = _reasons(profile, scores, campaigns, account_ids)
+    reasons = _reasons(profile, scores, campaigns)
     columns: dict[str, Any] = {
         "account_id": account_ids,
         "risk": pa.array(np.round(risk, 6)),
@@ -168,9 +174,7 @@ def _final_risk(own: np.ndarray, campaigns: Campaigns, config: ScoringConfig) ->
     return np.clip(risk, 0.0, 1.0)
 
 
-def _reasons(
-    profile: pa.Table, scores: Any, campaigns: Campaigns, account_ids: pa.Array
-) -> list[list[str]]:
+def _reasons(profile: pa.Table, scores: AccountScores, campaigns: Campaigns) -> list[list[str]]:
     own = account_reasons(profile, scores)
     by_id = {r["campaign_id"]: r for r in campaigns.records}
     result = []

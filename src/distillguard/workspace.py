@@ -23,7 +23,7 @@ import pyarrow as pa
 from distillguard.config import Config
 from distillguard.errors import InputFileError, WorkspaceError
 from distillguard.features import FEATURE_FIELDS, event_features
-from distillguard.ingest import list_input_files, read_events
+from distillguard.ingest import IngestChunk, list_input_files, read_events
 from distillguard.schema import EVENT_COLUMNS, EVENT_FIELDS, LABEL_SCHEMA, QUARANTINE_SCHEMA
 
 SCHEMA_VERSION = "1"
@@ -87,10 +87,6 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _empty(schema: pa.Schema) -> pa.Table:
-    return schema.empty_table()
-
-
 class Workspace:
     """A DuckDB workspace file (or in-memory when ``path`` is None)."""
 
@@ -114,7 +110,7 @@ class Workspace:
         self.con.close()
 
     def _create_from_schema(self, name: str, schema: pa.Schema) -> None:
-        self.con.register("_empty_schema", _empty(schema))
+        self.con.register("_empty_schema", schema.empty_table())
         self.con.execute(f"CREATE TABLE IF NOT EXISTS {name} AS SELECT * FROM _empty_schema")
         self.con.unregister("_empty_schema")
 
@@ -205,9 +201,9 @@ class Workspace:
             raise
         return file_report
 
-    def _stage_chunk(self, chunk: Any, config: Config, run_id: int) -> None:
+    def _stage_chunk(self, chunk: IngestChunk, config: Config, run_id: int) -> None:
         valid = event_features(chunk.valid, config.features)
-        rows = chunk.valid_rows if getattr(chunk, "valid_rows", None) is not None else None
+        rows = chunk.valid_rows
         n = valid.num_rows
         valid = valid.append_column("source_file", pa.array([chunk.source_file] * n, pa.string()))
         valid = valid.append_column(

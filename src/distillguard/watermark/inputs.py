@@ -20,6 +20,16 @@ from distillguard.errors import DistillguardError, InputFileError
 from distillguard.watermark.tokenizer import TextTokenizer, WordTokenizer
 
 
+def read_utf8_text(path: Path) -> str:
+    """A whole UTF-8 text file; unreadable or non-UTF-8 files are one clear error."""
+    try:
+        return path.read_text("utf-8")
+    except OSError as exc:
+        raise InputFileError(str(path), exc.strerror or str(exc)) from None
+    except UnicodeDecodeError:
+        raise InputFileError(str(path), "not UTF-8 text") from None
+
+
 class TokenizerLoadError(DistillguardError):
     """The tokenizer named on the command line cannot be loaded."""
 
@@ -91,12 +101,7 @@ def read_documents(
 ) -> list[Document]:
     """Documents of a ``.jsonl`` file (one per record) or a text file (one, or one per line)."""
     path = Path(path)
-    try:
-        content = path.read_text("utf-8")
-    except OSError as exc:
-        raise InputFileError(str(path), exc.strerror or str(exc)) from None
-    except UnicodeDecodeError:
-        raise InputFileError(str(path), "not UTF-8 text") from None
+    content = read_utf8_text(path)
     documents: list[Document] = []
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
         for number, line in enumerate(content.splitlines(), start=1):  # records of one input file

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from distillguard.errors import DistillguardError, InputFileError
+from distillguard.watermark.inputs import read_utf8_text
 
 SECRET_ENV = "DISTILLGUARD_WATERMARK_SECRET"
 MIN_SECRET_BYTES = 16
@@ -203,12 +204,7 @@ def _entry_to_key(entry: dict[str, Any], master_secret: bytes | None, where: str
 
 
 def _read_entries(path: Path) -> list[tuple[dict[str, Any], str]]:
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise InputFileError(str(path), exc.strerror or str(exc)) from None
-    except UnicodeDecodeError:
-        raise InputFileError(str(path), "not UTF-8 text") from None
+    text = read_utf8_text(path)
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
