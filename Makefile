@@ -17,7 +17,7 @@ $(VENV)/.core-installed: pyproject.toml | $(BIN)/python
 
 # Everything, for the test suite: every optional extra is tested.
 $(VENV)/.all-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev,spark,watermark,text]'
+	$(BIN)/pip install -q -e '.[dev,spark,watermark,text,server,intel]'
 	touch $@ $(VENV)/.core-installed
 
 install: $(VENV)/.core-installed

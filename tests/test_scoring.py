@@ -87,7 +87,8 @@ def test_when_prompt_column_is_absent_then_text_signals_are_unavailable() -> Non
     scores = score_accounts(profile, CFG.scoring, set(EVENT_COLUMNS) - {"prompt"})
     assert "cot_elicitation" in scores.unavailable
     assert scores.strengths["cot_elicitation"][0] == 0.0
-    assert set(scores.unavailable) == {n for n, s in SIGNALS.items() if "prompt" in s.needs}
+    expected = {n for n, s in SIGNALS.items() if "prompt" in s.needs} | {"shared_intel"}
+    assert set(scores.unavailable) == expected
 
 
 def test_every_signal_is_deterministic_bounded_and_finite() -> None:

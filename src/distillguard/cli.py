@@ -483,8 +483,30 @@ def version() -> None:
     console.print(__version__)
 
 
+#: Modules that add their commands with ``register(app)``. Each stage keeps its own
+#: command definitions; those whose dependencies are an optional extra that is not
+#: installed are left out (``pip install 'distillguard[EXTRA]'`` brings them in).
+COMMAND_MODULES = (
+    "distillguard.online.cli",  # gateway, replay (extra: server)
+    "distillguard.ui.cli",  # ui, labels (extra: server)
+    "distillguard.intel.cli",  # intel (extra: intel)
+)
+
+
 def _mount_optional() -> None:
     """Mount command groups whose heavy dependencies are optional extras."""
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            missing = exc.name or ""
+            ours = missing.startswith("distillguard")
+            if ours and not (name == missing or name.startswith(missing + ".")):
+                raise  # a bug in our own code, not a missing extra
+            continue  # its optional dependency is not installed
+        module.register(app)
     try:
         from distillguard.watermark.cli import prove_app, watermark_app
     except ImportError:

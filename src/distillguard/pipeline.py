@@ -135,7 +135,8 @@ def analyse(
     profile = build_profiles(ws.con, config, source=source)
     if profile.num_rows == 0:
         return _empty_accounts(), [], tuple(SIGNALS)
-    scores = score_accounts(profile, config.scoring, ws.available_columns(source))
+    profile, outside = _with_outside_evidence(ws, profile, source)
+    scores = score_accounts(profile, config.scoring, ws.available_columns(source) | outside)
     account_ids = profile.column("account_id").combine_chunks()
     seeds = pc.filter(
         account_ids, pa.array(scores.own_risk >= config.scoring.min_campaign_member_risk)
@@ -163,6 +164,38 @@ def analyse(
     for name, strength in scores.strengths.items():
         columns[f"signal_{name}"] = pa.array(np.round(strength, 6))
     return pa.table(columns), campaigns.records, scores.unavailable
+
+
+def _with_outside_evidence(
+    ws: Workspace, profile: pa.Table, source: str
+) -> tuple[pa.Table, set[str]]:
+    """Join evidence from outside the traffic onto the profile.
+
+    Indicators that other providers shared (``distillguard intel import``) become the
+    ``intel_strength`` and ``intel_matches`` columns; the returned set names the outside
+    sources that are present (``shared_intel``), so the signal is "unavailable", not
+    "zero", when nothing was imported.
+    """
+    strength = np.zeros(profile.num_rows)
+    matches = np.zeros(profile.num_rows)
+    present: set[str] = set()
+    try:
+        from distillguard.intel.matching import account_intel
+    except ImportError:  # the intel extra is not installed
+        intel = None
+    else:
+        intel = account_intel(ws.con, source)
+    if intel is not None:
+        present.add("shared_intel")
+        position = {a: i for i, a in enumerate(profile.column("account_id").to_pylist())}
+        ids = intel.column("account_id").to_pylist()
+        rows = np.array([position.get(a, -1) for a in ids], dtype=np.int64)  # per matched account
+        keep = rows >= 0
+        strength[rows[keep]] = np.asarray(intel.column("intel_strength"), dtype=float)[keep]
+        matches[rows[keep]] = np.asarray(intel.column("intel_matches"), dtype=float)[keep]
+    profile = profile.append_column("intel_strength", pa.array(strength))
+    profile = profile.append_column("intel_matches", pa.array(matches))
+    return profile, present
 
 
 def _final_risk(own: np.ndarray, campaigns: Campaigns, config: ScoringConfig) -> np.ndarray:

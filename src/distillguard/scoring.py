@@ -161,12 +161,35 @@ register(Signal(
     description="Only single-shot requests, no follow-ups, at volume.",
 ))
 
+register(Signal(
+    name="shared_intel",
+    needs=("shared_intel",),
+    strength=lambda c, p: np.clip(c["intel_strength"], 0.0, 1.0),
+    explain=lambda r: (
+        f"matches {r['intel_matches']:.0f} indicators other providers shared "
+        "(STIX intel import; sources in the evidence)"
+    ),
+    description="The account uses infrastructure, payment or templates that another provider "
+    "reported in a shared campaign (confidence-weighted).",
+))
+
 #: Profile columns the signals read.
 PROFILE_COLUMNS: tuple[str, ...] = (
     "events", "prompts", "cot_share", "rubric_share", "long_max_tokens_share",
     "multi_n_share", "logprobs_share", "distinct_temperatures", "top_template_share",
     "hour_entropy", "target_capability_share", "account_age_hours", "followup_share",
+    "intel_strength", "intel_matches",
 )
+#: Columns joined from outside the traffic; zero when a profile lacks them.
+OUTSIDE_COLUMNS: tuple[str, ...] = ("intel_strength", "intel_matches")
+
+
+def _profile_columns(profile: pa.Table) -> dict[str, np.ndarray]:
+    return {
+        name: _col(profile, name) if name in profile.column_names or name not in OUTSIDE_COLUMNS
+        else np.zeros(profile.num_rows)
+        for name in PROFILE_COLUMNS
+    }
 
 
 @dataclass(frozen=True)
@@ -194,7 +217,7 @@ def score_accounts(
         Event columns with at least one non-null value; signals that need a missing
         column are reported unavailable and contribute nothing.
     """
-    columns = {name: _col(profile, name) for name in PROFILE_COLUMNS}
+    columns = _profile_columns(profile)
     strengths: dict[str, np.ndarray] = {}
     contributions: dict[str, np.ndarray] = {}
     unavailable: list[str] = []
@@ -226,7 +249,7 @@ def account_reasons(
     names = list(SIGNALS)
     matrix = np.column_stack([scores.contributions[n] for n in names])
     order = np.argsort(-matrix, axis=1, kind="stable")
-    rows = {name: _col(profile, name) for name in PROFILE_COLUMNS}
+    rows = _profile_columns(profile)
     reasons: list[list[str]] = []
     for i in range(profile.num_rows):  # per account, not per event
         fired = [j for j in order[i] if matrix[i, j] >= min_contribution]
