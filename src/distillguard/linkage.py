@@ -31,6 +31,8 @@ INDICATOR_SOURCES: dict[str, str] = {
     "email_pattern": "email_pattern",
     "system_prompt": "md5(system_prompt)",
 }
+#: Kinds whose values, when held almost only by suspicious accounts, weigh as if unique.
+SEED_EXCLUSIVE_KINDS: tuple[str, ...] = ("system_prompt", "template", "user_agent")
 #: Kinds a declared organisation legitimately shares among its accounts.
 ORG_SHARED_KINDS: tuple[str, ...] = ("payment_fingerprint", "ip", "ip_prefix", "email_pattern")
 
@@ -65,25 +67,44 @@ def build_indicators(
 
 
 def weigh_indicators(
-    con: duckdb.DuckDBPyConnection, config: LinkageConfig, n_accounts: int
+    con: duckdb.DuckDBPyConnection, config: LinkageConfig, n_accounts: int,
+    seeds: list[str] | None = None,
 ) -> None:
-    """Create ``indicator_weights(kind, value, k, weight)`` for values 2+ accounts share."""
+    """Create ``indicator_weights(kind, value, k, weight)`` for values 2+ accounts share.
+
+    A value held by at least three accounts, nearly all of them suspicious (share
+    ``seed_exclusive_share``), weighs as if unique: in a small population rarity alone
+    undersells it, and ordinary users sharing it would have diluted it.
+    """
     n = max(n_accounts, 3)
     weights = pa.table({
         "kind": list(config.indicators),
         "base": [float(w) for w in config.indicators.values()],
     })
+    # Only what the operator writes or builds (content, tooling); networks and payment
+    # cards come from providers many operators share (proxy pools, card issuers).
+    exclusive_kinds = ", ".join(f"'{k}'" for k in SEED_EXCLUSIVE_KINDS) or "NULL"
     con.register("indicator_base_weights", weights)
+    con.register("indicator_seeds", pa.table({"account_id": pa.array(seeds or [], pa.string())}))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE indicator_weights AS
-        SELECT s.kind, s.value, s.k, w.base * ln({n} / s.k) / ln({n}) AS weight
-        FROM (SELECT kind, value, count(*) AS k FROM account_indicators GROUP BY ALL) s
+        SELECT s.kind, s.value, s.k,
+               w.base * CASE WHEN s.k >= 3 AND s.kind IN ({exclusive_kinds})
+                                  AND s.seed_k >= {float(config.seed_exclusive_share)} * s.k
+                             THEN 1.0 ELSE ln({n} / s.k) / ln({n}) END AS weight
+        FROM (
+            SELECT kind, value, count(*) AS k,
+                   count(*) FILTER (WHERE account_id IN (SELECT account_id FROM indicator_seeds))
+                       AS seed_k
+            FROM account_indicators GROUP BY ALL
+        ) s
         JOIN indicator_base_weights w USING (kind)
         WHERE s.k >= 2 AND s.k <= greatest(2, {float(config.max_indicator_share)} * {n})
         """
     )
     con.unregister("indicator_base_weights")
+    con.unregister("indicator_seeds")
 
 
 def link_accounts(
@@ -110,7 +131,7 @@ def link_accounts(
         The table or view of events to read (``events``, or a time-bounded view).
     """
     build_indicators(con, config, source)
-    weigh_indicators(con, config, n_accounts)
+    weigh_indicators(con, config, n_accounts, seeds)
     org_kinds = ", ".join(f"'{k}'" for k in ORG_SHARED_KINDS)
     pairs = con.execute(
         f"""

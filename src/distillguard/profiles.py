@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from distillguard.config import Config
 
-#: Per-account profile. ``{long}`` is ``features.long_max_tokens``.
+#: Per-account profile. ``{very_long}`` is ``scoring.signal_params.very_long_max_tokens``.
 PROFILE_SQL = """
 WITH e AS (
     SELECT *, epoch(timestamp) AS ts FROM {source}
@@ -74,6 +74,10 @@ base AS (
         avg(CAST(cot AS DOUBLE)) AS cot_share,
         avg(CAST(rubric AS DOUBLE)) AS rubric_share,
         avg(CAST(long_output AS DOUBLE)) AS long_max_tokens_share,
+        avg(CAST(max_tokens >= {very_long} AS DOUBLE)) AS very_long_max_tokens_share,
+        avg(completion_tokens) AS mean_completion_tokens,
+        avg(CAST(temperature = 0 AS DOUBLE)) AS zero_temperature_share,
+        count(DISTINCT hash(prompt)) AS distinct_prompts,
         avg(CAST(n > 1 AS DOUBLE)) AS multi_n_share,
         avg(CAST(logprobs AS DOUBLE)) AS logprobs_share,
         avg(CAST(tool_count > 0 AS DOUBLE)) AS tool_share,
@@ -92,11 +96,14 @@ SELECT
     b.*,
     (epoch(b.last_seen) - epoch(b.first_seen)) / 3600.0 AS active_span_hours,
     (epoch(b.first_seen) - epoch(b.account_created_at)) / 3600.0 AS account_age_hours,
+    CASE WHEN b.prompts > 0 THEN 1.0 - b.distinct_prompts / b.prompts END AS repeated_prompt_share,
+    b.distinct_ips / b.events AS ip_churn,
     g.gap_mean, g.gap_median,
     CASE WHEN g.gap_mean > 0 THEN g.gap_sd / g.gap_mean END AS gap_cv,
     h.hour_entropy,
     t.top_template_count, t.distinct_templates,
     CASE WHEN b.prompts > 0 THEN t.top_template_count / b.prompts END AS top_template_share,
+    CASE WHEN b.prompts > 0 THEN 1.0 - t.distinct_templates / b.prompts END AS template_reuse,
     c.top_capability,
     CASE WHEN b.prompts > 0 THEN c.top_capability_count / b.prompts END AS top_capability_share,
     CASE WHEN b.prompts > 0
@@ -117,5 +124,6 @@ def build_profiles(
     con: duckdb.DuckDBPyConnection, config: Config, source: str = "events"
 ) -> pa.Table:
     """One row per account with the aggregates the signals read (see docs/signals.md)."""
-    del config  # the profile has no tunables today; kept for a uniform stage signature
-    return con.execute(PROFILE_SQL.format(source=source)).to_arrow_table()
+    very_long = int(config.scoring.signal_params["very_long_max_tokens"])
+    sql = PROFILE_SQL.format(source=source, very_long=very_long)
+    return con.execute(sql).to_arrow_table()

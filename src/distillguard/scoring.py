@@ -87,18 +87,70 @@ register(Signal(
     strength=lambda c, p: np.maximum.reduce([
         # Coding tools ask for long outputs too: on its own this is weak evidence.
         p["long_max_tokens_strength"] * _ramp(c["long_max_tokens_share"], 0.2, 0.8),
+        p["very_long_max_tokens_strength"] * _ramp(c["very_long_max_tokens_share"], 0.1, 0.4),
         _ramp(c["multi_n_share"], 0.1, 0.5),
         _ramp(c["logprobs_share"], 0.1, 0.5),
         _ramp(c["distinct_temperatures"], 1.0, 4.0),
     ]) * _event_confidence(c, p),
     explain=lambda r: (
-        f"harvesting parameters: long max_tokens {_pct(r['long_max_tokens_share'])}, "
+        f"harvesting parameters: long max_tokens {_pct(r['long_max_tokens_share'])} "
+        f"(very long {_pct(r['very_long_max_tokens_share'])}), "
         f"n>1 {_pct(r['multi_n_share'])}, logprobs {_pct(r['logprobs_share'])}, "
         f"{r['distinct_temperatures']:.0f} temperatures"
     ),
     description="Requests shaped for collecting training data: long outputs, n>1, "
     "log-probabilities, temperature sweeps.",
 ))
+register(Signal(
+    name="long_outputs",
+    needs=("completion_tokens",),
+    strength=lambda c, p: _ramp(
+        c["mean_completion_tokens"], p["long_output_tokens_min"], p["long_output_tokens_full"]
+    ) * _event_confidence(c, p),
+    explain=lambda r: (
+        f"long outputs collected: {r['mean_completion_tokens']:.0f} completion tokens per "
+        f"request over {r['events']:.0f} requests"
+    ),
+    description="Long completions, request after request: what a distiller harvests "
+    "(reasoning traces, full solutions), unlike chat, batch labelling or evaluation runs.",
+))
+register(Signal(
+    name="ip_rotation",
+    needs=("ip",),
+    strength=lambda c, p: _ramp(c["ip_churn"], p["ip_churn_min"], 0.9)
+    * _ramp(c["distinct_ips"], 3.0, p["ip_rotation_min_ips"]),
+    explain=lambda r: (
+        f"rotating addresses: {r['distinct_ips']:.0f} IPs for {r['events']:.0f} requests "
+        f"({r['ip_churn']:.2f} per request)"
+    ),
+    description="A new IP address for almost every request, as rotating residential "
+    "proxies give; people and servers keep their addresses for hours.",
+))
+register(Signal(
+    name="repeated_questions",
+    needs=("prompt",),
+    strength=lambda c, p: _ramp(c["repeated_prompt_share"], 0.3, 0.6) * _text_confidence(c, p),
+    explain=lambda r: (
+        f"repeats itself: {_pct(r['repeated_prompt_share'])} of prompts were sent before "
+        "(a distiller wants new questions)"
+    ),
+    description="Mitigating: the same prompts sent again and again (benchmark runs across "
+    "models or seeds, retries, regenerations) yield no new training data.",
+))
+register(Signal(
+    name="narrow_batch",
+    needs=("prompt", "completion_tokens"),
+    strength=lambda c, p: _ramp(c["template_reuse"], 0.5, 0.8)
+    * _ramp(-c["mean_completion_tokens"], -2.0 * p["batch_output_tokens_max"],
+            -p["batch_output_tokens_max"]),
+    explain=lambda r: (
+        f"looks like a batch job: {_pct(r['template_reuse'])} of prompts reuse a few "
+        f"templates and outputs are short ({r['mean_completion_tokens']:.0f} tokens)"
+    ),
+    description="Mitigating: a few templates filled from the customer's own data with short "
+    "answers (classification, extraction) harvest no broad capability.",
+))
+
 register(Signal(
     name="template_reasoning",
     needs=("prompt",),
@@ -178,7 +230,8 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "events", "prompts", "cot_share", "rubric_share", "long_max_tokens_share",
     "multi_n_share", "logprobs_share", "distinct_temperatures", "top_template_share",
     "hour_entropy", "target_capability_share", "account_age_hours", "followup_share",
-    "intel_strength", "intel_matches",
+    "intel_strength", "intel_matches", "very_long_max_tokens_share", "mean_completion_tokens",
+    "ip_churn", "distinct_ips", "repeated_prompt_share", "template_reuse",
 )
 #: Columns joined from outside the traffic; zero when a profile lacks them.
 OUTSIDE_COLUMNS: tuple[str, ...] = ("intel_strength", "intel_matches")
@@ -232,7 +285,8 @@ def score_accounts(
             strengths[name] = strength
             contributions[name] = config.weights.get(name, 0.0) * strength
             total += contributions[name]
-    own_risk = 1.0 - np.exp(-total)
+    # Mitigating signals have negative weights; evidence never goes below none.
+    own_risk = 1.0 - np.exp(-np.maximum(total, 0.0))
     return AccountScores(strengths, contributions, own_risk, tuple(unavailable))
 
 
@@ -253,12 +307,14 @@ def account_reasons(
     reasons: list[list[str]] = []
     for i in range(profile.num_rows):  # per account, not per event
         fired = [j for j in order[i] if matrix[i, j] >= min_contribution]
+        # Mitigating evidence is shown only where there was something to mitigate.
+        mitigating = [j for j in order[i][::-1] if matrix[i, j] <= -min_contribution]
         if not fired:
             reasons.append([])
             continue
         values = {k: float(v[i]) for k, v in rows.items()}
         reasons.append([
-            f"{names[j]}: {SIGNALS[names[j]].explain(values)} (+{matrix[i, j]:.2f})"
-            for j in fired
+            f"{names[j]}: {SIGNALS[names[j]].explain(values)} ({matrix[i, j]:+.2f})"
+            for j in fired + mitigating
         ])
     return reasons
