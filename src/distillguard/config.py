@@ -54,6 +54,7 @@ class LinkageConfig:
     lockstep_min_events: int
     lockstep_weight: float
     template_min_events: int
+    seed_exclusive_share: float
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,84 @@ class ReportConfig:
 
 
 @dataclass(frozen=True)
+class OnlineConfig:
+    throttle_risk: float
+    throttle_retry_after_seconds: int
+    rate_limit_per_minute: int
+    on_state_error: str
+    rescore_events: int
+    rescore_interval_ms: int
+    rescore_growth: float
+    max_scan_chars: int
+    max_indicator_values: int
+    max_index_members: int
+    max_link_candidates: int
+    max_templates: int
+    distinct_sketch_size: int
+    redis_key_prefix: str
+    redis_timeout_ms: int
+    log_rotate_mib: int
+    log_rotate_minutes: int
+    log_responses: bool
+    client_ip_header: str
+    tls_fingerprint_header: str
+
+
+@dataclass(frozen=True)
+class UIConfig:
+    max_prompt_chars: int
+    example_prompts: int
+    members_per_page: int
+    graph_max_accounts: int
+    graph_max_indicators: int
+    max_neighbours: int
+    neighbour_max_share: int
+    session_hours: float
+
+
+@dataclass(frozen=True)
+class LabelsConfig:
+    allowlist_days: float
+
+
+@dataclass(frozen=True)
+class IntelConfig:
+    min_risk: float
+    producer: str
+    tlp: str
+    hashed_kinds: list[str]
+    min_member_accounts: int
+    max_outside_ratio: float
+    max_indicators_per_campaign: int
+    valid_days: float
+    max_description_chars: int
+    max_bundle_bytes: int
+    max_objects: int
+    max_text_chars: int
+    match_weights: dict[str, float]
+    max_local_share: float
+    max_evidence: int
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    pseudonymise_at_ingest: bool
+    pii_key_file: str
+    public_email_domains: list[str]
+
+
+@dataclass(frozen=True)
 class Config:
     ingest: IngestConfig
     features: FeatureConfig
     linkage: LinkageConfig
     scoring: ScoringConfig
     report: ReportConfig
+    ui: UIConfig
+    labels: LabelsConfig
+    online: OnlineConfig
+    intel: IntelConfig
+    privacy: PrivacyConfig
     source: str = field(default="defaults")
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,6 +171,11 @@ _SECTIONS: dict[str, type] = {
     "linkage": LinkageConfig,
     "scoring": ScoringConfig,
     "report": ReportConfig,
+    "ui": UIConfig,
+    "labels": LabelsConfig,
+    "online": OnlineConfig,
+    "intel": IntelConfig,
+    "privacy": PrivacyConfig,
 }
 
 
