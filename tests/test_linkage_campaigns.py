@@ -127,3 +127,29 @@ def test_when_linked_group_is_ordinary_then_no_campaign(member_risk: float) -> N
     own = np.full(len(ids), member_risk)
     links = link_accounts(con, CFG.linkage, len(ids), [])
     assert find_campaigns(ids, own, links, CFG.scoring).records == []
+
+
+def _clique_edges(members: list[int], w: float) -> list[tuple[int, int, float]]:
+    return [(i, j, w) for k, i in enumerate(members) for j in members[k + 1:]]
+
+
+def test_when_two_campaigns_touch_through_one_link_then_louvain_splits_them() -> None:
+    from distillguard.campaigns import split_communities
+
+    edges = _clique_edges(list(range(8)), 2.0) + _clique_edges(list(range(8, 16)), 2.0)
+    edges.append((7, 8, 1.2))  # one shared proxy address
+    a, b, w = (np.array(x) for x in zip(*edges, strict=True))
+    labels = split_communities(np.zeros(16, dtype=np.int64), a, b, w, min_size=3,
+                               resolution=1.0, min_modularity=0.3)
+    assert len(set(labels[:8].tolist())) == 1 and len(set(labels[8:].tolist())) == 1
+    assert labels[0] != labels[8]
+
+
+def test_when_a_campaign_is_one_dense_group_then_it_stays_whole() -> None:
+    from distillguard.campaigns import split_communities
+
+    edges = _clique_edges(list(range(12)), 2.0)
+    a, b, w = (np.array(x) for x in zip(*edges, strict=True))
+    labels = split_communities(np.zeros(12, dtype=np.int64), a, b, w, min_size=3,
+                               resolution=1.0, min_modularity=0.3)
+    assert set(labels.tolist()) == {0}

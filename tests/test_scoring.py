@@ -119,3 +119,50 @@ def test_reasons_are_ordered_by_contribution_and_quote_the_numbers() -> None:
     assert reasons[0].startswith("cot_elicitation: chain-of-thought elicitation in 100% of 60")
     contributions = [float(r.rsplit("(+", 1)[1].rstrip(")")) for r in reasons]
     assert contributions == sorted(contributions, reverse=True)
+
+
+def test_when_outputs_are_long_request_after_request_then_long_outputs_fires() -> None:
+    rows = account("harvester", 40, every_s=60, prompt="q {i}", completion_tokens=2000)
+    rows += account("chatter", 40, every_s=60, prompt="q {i}", completion_tokens=300)
+    s = scored(rows)
+    assert s["harvester"]["long_outputs"] == pytest.approx(1.0)
+    assert s["chatter"]["long_outputs"] == 0.0
+
+
+def test_when_every_request_comes_from_a_new_ip_then_ip_rotation_fires() -> None:
+    rows = [{**r, "ip": f"198.51.{i // 200}.{i % 200}"}
+            for i, r in enumerate(account("proxy", 30, every_s=60, prompt="q {i}"))]
+    rows += [{**r, "ip": "203.0.113.7"} for r in account("home", 30, every_s=60, prompt="q {i}")]
+    s = scored(rows)
+    assert s["proxy"]["ip_rotation"] == pytest.approx(1.0)
+    assert s["home"]["ip_rotation"] == 0.0
+
+
+def test_when_the_same_questions_come_again_then_repeated_questions_mitigates() -> None:
+    # Two evaluation runs of one bounded question set, asking for reasoning each time.
+    rows = account("evals", 60, every_s=30, prompt="Q{i} think step by step")
+    rows += [{**r, "request_id": f"again{i}", "prompt": f"Q{i} think step by step"}
+             for i, r in enumerate(account("evals", 60, every_s=30, prompt="x"))]
+    rows += account("harvester", 120, every_s=30, prompt="Q{i} think step by step")
+    s = scored(rows)
+    assert s["evals"]["repeated_questions"] > 0.6  # half the prompts are repeats
+    assert s["harvester"]["repeated_questions"] == 0.0
+    assert s["evals"]["own_risk"] < s["harvester"]["own_risk"]
+
+
+def test_when_one_template_gets_short_answers_then_narrow_batch_mitigates() -> None:
+    rows = account("batch", 60, every_s=60, completion_tokens=20,
+                   prompt="Classify this ticket into billing or shipping: order {i}")
+    words = ["".join(chr(97 + (i // 26**k) % 26) for k in range(3)) for i in range(60)]
+    rows += [{**r, "prompt": f"tell me something new about {w}"}
+             for w, r in zip(words, account("person", 60, every_s=60, completion_tokens=20,
+                                            prompt="x"), strict=True)]
+    s = scored(rows)
+    assert s["batch"]["narrow_batch"] == pytest.approx(1.0)
+    assert s["person"]["narrow_batch"] < 0.5
+
+
+def test_when_mitigating_evidence_outweighs_then_risk_is_zero_not_negative() -> None:
+    rows = account("batch", 60, every_s=60, completion_tokens=10, prompt="Label item: {i}")
+    s = scored(rows)
+    assert s["batch"]["own_risk"] >= 0.0

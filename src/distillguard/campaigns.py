@@ -99,6 +99,42 @@ def group_accounts(
     return labels
 
 
+def split_communities(
+    labels: np.ndarray, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *,
+    min_size: int, resolution: float, min_modularity: float,
+) -> np.ndarray:
+    """Split groups that hold several operators: Louvain on each group's weighted links.
+
+    Two campaigns can touch through one shared value (the same proxy provider, a leaked
+    template) and land in one connected group. Louvain communities (networkx, fixed
+    seed) separate them when the partition is clearly modular (modularity at least
+    ``min_modularity``) and every part is still a campaign-sized group; otherwise the
+    group stays whole, so a dense campaign is never cut into pieces.
+    """
+    import networkx as nx
+
+    labels = labels.copy()
+    sizes = np.bincount(labels)
+    inside = labels[a] == labels[b]
+    next_label = int(labels.max()) + 1 if len(labels) else 0
+    for group in np.flatnonzero(sizes >= 2 * min_size):  # per group, not per event
+        edges = inside & (labels[a] == group)
+        if not edges.any():
+            continue
+        graph = nx.Graph()
+        graph.add_weighted_edges_from(zip(a[edges].tolist(), b[edges].tolist(),
+                                          weight[edges].tolist(), strict=True))
+        parts = nx.community.louvain_communities(graph, resolution=resolution, seed=0)
+        if len(parts) < 2 or min(len(p) for p in parts) < min_size:
+            continue
+        if nx.community.modularity(graph, parts) < min_modularity:
+            continue
+        for part in sorted(parts, key=min)[1:]:
+            labels[list(part)] = next_label
+            next_label += 1
+    return labels
+
+
 def find_campaigns(
     account_ids: pa.Array, own_risk: np.ndarray, links: Links, config: ScoringConfig
 ) -> Campaigns:
@@ -119,6 +155,10 @@ def find_campaigns(
     seeds = own_risk >= config.min_campaign_member_risk
     labels = group_accounts(
         n, seeds, a, b, weight, hub_accounts, hub_index, config.campaign_attach_weight
+    )
+    labels = split_communities(
+        labels, a, b, weight, min_size=config.min_campaign_accounts,
+        resolution=config.community_resolution, min_modularity=config.community_min_modularity,
     )
 
     # Which kinds of link each account has to another member of its own group.

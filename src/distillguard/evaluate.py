@@ -20,10 +20,12 @@ Definitions (also in :class:`EvalResult`):
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -31,6 +33,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from sklearn.metrics import adjusted_rand_score, average_precision_score, roc_auc_score
 
+from distillguard.calibration import measured_fpr
 from distillguard.errors import InputFileError
 from distillguard.schema import FLAGGED_DECISIONS
 from distillguard.textsafe import terminal_safe
@@ -91,6 +94,10 @@ class EvalResult:
         Labelled accounts the scan did not report (scored as not flagged, risk 0).
     unlabelled_accounts:
         Accounts in the scan but not in the labels (excluded from every number above).
+    calibration:
+        Per decision threshold of the scan (from its ``summary.json``): ``decision``,
+        ``risk``, the ``stated_fpr`` the scan estimated without labels, and the
+        ``measured_fpr`` on the labelled legitimate accounts.
     """
 
     accounts: int
@@ -112,6 +119,7 @@ class EvalResult:
     adjusted_rand_index: float | None
     missing_from_scan: int
     unlabelled_accounts: int
+    calibration: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (undefined ratios are ``None``)."""
@@ -340,7 +348,31 @@ def evaluate(labels: str | Path | pa.Table, scan_dir: str | Path) -> EvalResult:
         adjusted_rand_index=_adjusted_rand(joined),
         missing_from_scan=int(joined["decision"].null_count),
         unlabelled_accounts=unlabelled,
+        calibration=_calibration_check(scan_dir, risk, ~positive),
     )
+
+
+def _calibration_check(
+    scan_dir: str | Path, risk: np.ndarray, legitimate: np.ndarray
+) -> list[dict[str, Any]]:
+    """The scan's stated false-positive rate per threshold next to the measured one."""
+    try:
+        summary = json.loads((Path(scan_dir) / "summary.json").read_text())
+        stated = summary["calibration"]["thresholds"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # an older scan, or one without calibration
+    rows = []
+    for name, row in stated.items():
+        if not isinstance(row, dict) or "risk" not in row:
+            continue
+        cut = float(row["risk"])
+        rows.append({
+            "decision": str(name),
+            "risk": cut,
+            "stated_fpr": row.get("estimated_fpr"),
+            "measured_fpr": measured_fpr(risk, legitimate, cut),
+        })
+    return rows
 
 
 # --- terminal view -----------------------------------------------------------------
@@ -384,6 +416,18 @@ def format_eval(result: EvalResult, *, max_campaigns: int = 50) -> list[Renderab
         metrics.add_row(name, value)
 
     renderables: list[RenderableType] = [metrics]
+    if result.calibration:
+        calibration = Table(title="Calibration: false-positive rate at each threshold")
+        for column in ("decision at", "risk", "stated (no labels)", "measured (labels)"):
+            calibration.add_column(column, justify="left" if column == "decision at" else "right")
+        for row in result.calibration:
+            stated = row["stated_fpr"]
+            calibration.add_row(
+                terminal_safe(row["decision"], 20), f"{row['risk']:.2f}",
+                _pct(stated if isinstance(stated, int | float) else None),
+                _pct(row["measured_fpr"]),
+            )
+        renderables.append(calibration)
     for title, rates, rate_name in (
         ("False positives by legitimate archetype", result.fpr_by_archetype, "fpr"),
         ("Recall by campaign archetype", result.recall_by_archetype, "recall"),

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from distillguard import __version__
+from distillguard.calibration import calibrate_thresholds
 from distillguard.campaigns import Campaigns, add_evidence, find_campaigns
 from distillguard.config import Config, ScoringConfig, default_config
 from distillguard.features import validate_patterns
@@ -62,6 +63,7 @@ def scan(
     until: datetime | None = None,
     on_rows: ProgressCallback | None = None,
     on_stage: StageCallback | None = None,
+    model: str | Path | None = None,
 ) -> ScanResult:
     """Ingest ``inputs`` into the workspace and write contract 2 into ``out_dir``.
 
@@ -79,6 +81,9 @@ def scan(
         Show raw IPs, e-mails and payment fingerprints instead of hashes.
     until:
         Analyse only events at or before this instant (all events are still ingested).
+    model:
+        A supervised model file (``distillguard train``) whose probability is blended
+        into the risk (``scoring.supervised_weight``).
     """
     started = time.perf_counter()
     started_at = datetime.now(UTC)
@@ -94,9 +99,16 @@ def scan(
         accounts, campaigns, unavailable = analyse(
             ws, config, show_pii=show_pii, until=until, stage=stage
         )
+        if model is not None:
+            stage("supervised")
+            accounts = apply_model(accounts, model, config.scoring)
         stage("write")
         summary = _summary(ingest, accounts, campaigns, unavailable, ws, started, started_at)
         summary["thresholds"] = dict(config.scoring.thresholds)
+        summary["calibration"] = calibrate_thresholds(
+            np.asarray(accounts.column("risk").to_numpy(zero_copy_only=False), dtype=float),
+            config.scoring.thresholds,
+        )
         summary["until"] = until.isoformat() if until else None
         _write_outputs(out, accounts, campaigns, summary, ws.quarantine_rows(ingest.run_id))
         labels = ws.labels()
@@ -164,6 +176,32 @@ def analyse(
     for name, strength in scores.strengths.items():
         columns[f"signal_{name}"] = pa.array(np.round(strength, 6))
     return pa.table(columns), campaigns.records, scores.unavailable
+
+
+def apply_model(accounts: pa.Table, model_path: str | Path, config: ScoringConfig) -> pa.Table:
+    """Blend a supervised model's probability into risk; decisions and reasons follow."""
+    from distillguard import supervised
+
+    model = supervised.load(model_path)
+    if accounts.num_rows == 0:
+        return accounts
+    probability = supervised.predict(model, accounts)
+    engine_risk = np.asarray(accounts.column("risk").to_numpy(zero_copy_only=False), float)
+    risk = supervised.blend(engine_risk, probability, config.supervised_weight)
+    note = model.describe()
+    reasons = [
+        [f"supervised: campaign probability {p:.2f} ({note})", *old]
+        for p, old in zip(probability.tolist(), accounts.column("reasons").to_pylist(),
+                          strict=True)
+    ]
+    replaced = {
+        "risk": pa.array(np.round(risk, 6)),
+        "decision": pa.array(decide(risk, config.thresholds).tolist(), pa.string()),
+        "reasons": pa.array(reasons, pa.list_(pa.string())),
+    }
+    for name, column in replaced.items():
+        accounts = accounts.set_column(accounts.column_names.index(name), name, column)
+    return accounts.append_column("supervised_risk", pa.array(np.round(probability, 6)))
 
 
 def _with_outside_evidence(
