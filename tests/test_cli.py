@@ -136,3 +136,33 @@ def test_eval_without_labels_or_suite_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", "--scan", str(tmp_path)])
     assert result.exit_code == 2
     assert "--labels and --scan" in result.output
+
+
+def test_eval_online_reports_detection_and_leakage_of_a_replay(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t0 = datetime(2026, 2, 1, tzinfo=UTC)
+    # Campaign account c1 is served 3 times, then blocked; the ordinary u1 is never flagged.
+    pq.write_table(pa.table({
+        "request_id": [f"r{i}" for i in range(8)],
+        "account_id": ["c1", "c1", "c1", "c1", "c1", "u1", "u1", "u1"],
+        "timestamp": [t0 + timedelta(minutes=i) for i in range(8)],
+        "action": ["allow", "allow", "allow", "block", "block", "allow", "allow", "allow"],
+    }), tmp_path / "decisions.parquet")
+    pq.write_table(pa.table({
+        "account_id": ["c1", "u1"], "archetype": ["campaign_x", "casual"],
+        "campaign_id": pa.array(["camp-1", None], pa.string()),
+    }), tmp_path / "labels.parquet")
+    result = runner.invoke(app, ["eval", "--online", str(tmp_path / "decisions.parquet"),
+                                 "--labels", str(tmp_path / "labels.parquet"), "--json"])
+    assert result.exit_code == 0, result.output
+    detection = json.loads(result.output)
+    assert detection["campaigns_detected"] == 1
+    assert detection["leakage"] == pytest.approx(3 / 5)
+    assert detection["false_positive_rate"] == 0.0
+    missing = runner.invoke(app, ["eval", "--online", str(tmp_path / "nope.parquet"),
+                                  "--labels", str(tmp_path / "labels.parquet")])
+    assert missing.exit_code == 2 and "not found" in missing.output

@@ -153,3 +153,41 @@ def test_when_a_campaign_is_one_dense_group_then_it_stays_whole() -> None:
     labels = split_communities(np.zeros(12, dtype=np.int64), a, b, w, min_size=3,
                                resolution=1.0, min_modularity=0.3)
     assert set(labels.tolist()) == {0}
+
+
+def test_accounts_registered_in_one_burst_share_a_signup_window() -> None:
+    from distillguard.linkage import build_indicators
+
+    created = T0 - timedelta(days=3)
+    rows = [{"account_id": f"farm{i}", "account_created_at": created + timedelta(minutes=i),
+             "prompt": "p", "timestamp": T0 + timedelta(minutes=i)} for i in range(4)]
+    rows += [{"account_id": f"user{i}", "account_created_at": created - timedelta(days=9 * i + 1),
+              "prompt": "p", "timestamp": T0 + timedelta(minutes=i)} for i in range(4)]
+    con = connection_with_events(rows)
+    build_indicators(con, CFG.linkage)
+    windows = con.execute(
+        "SELECT value, list(account_id ORDER BY account_id) FROM account_indicators "
+        "WHERE kind = 'signup_window' GROUP BY value HAVING count(*) > 1"
+    ).fetchall()
+    assert windows and windows[0][1] == ["farm0", "farm1", "farm2", "farm3"]
+
+
+def test_a_tooling_value_held_only_by_suspicious_accounts_weighs_as_if_unique() -> None:
+    from distillguard.linkage import build_indicators, weigh_indicators
+
+    rows = [{"account_id": f"a{i}", "user_agent": "rare-tool/1" if i < 30 else "browser",
+             "prompt": "p", "timestamp": T0} for i in range(200)]
+    con = connection_with_events(rows)
+    build_indicators(con, CFG.linkage)
+
+    def weigh(seeds: list[str]) -> float:
+        weigh_indicators(con, CFG.linkage, 200, seeds)
+        row = con.execute(
+            "SELECT weight FROM indicator_weights WHERE value = 'rare-tool/1'").fetchone()
+        assert row is not None
+        return float(row[0])
+
+    ordinary = weigh([])
+    suspicious = weigh([f"a{i}" for i in range(30)])
+    assert suspicious == pytest.approx(CFG.linkage.indicators["user_agent"])
+    assert ordinary < 0.5 * suspicious

@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from distillguard.config import default_config
 from distillguard.pipeline import scan
 from distillguard.schema import DECISIONS, FLAGGED_DECISIONS
 from distillguard.simulate import Scenario, simulate
@@ -154,3 +155,24 @@ def test_when_rows_are_bad_then_good_rows_scanned_and_bad_quarantined(tmp_path: 
     assert reasons[6] == "duplicate request_id"
     assert "ip" in reasons[7]
     assert sorted(result.accounts.column("account_id").to_pylist()) == ["acc1", "acc2"]
+
+
+def test_an_account_an_analyst_dismissed_is_not_flagged_again(sim: Path, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from distillguard.labels import record_label
+    from distillguard.pipeline import analyse
+    from distillguard.workspace import Workspace
+
+    first = scan([sim / "events.parquet"], tmp_path, write_report=False)
+    flagged = [r["account_id"] for r in first.accounts.to_pylist()
+               if r["decision"] in FLAGGED_DECISIONS]
+    with Workspace(tmp_path / "workspace.duckdb") as ws:
+        record_label(ws.con, target_kind="account", target_id=flagged[0], verdict="dismissed",
+                     note="known evaluation partner", analyst="ana",
+                     now=datetime.now(UTC), allow_days=30)
+        accounts, _, _ = analyse(ws, default_config())
+    rows = {r["account_id"]: r for r in accounts.to_pylist()}
+    assert rows[flagged[0]]["decision"] == "monitor"
+    assert rows[flagged[0]]["reasons"][0].startswith("allow-listed")
+    assert all(rows[a]["decision"] in FLAGGED_DECISIONS for a in flagged[1:])

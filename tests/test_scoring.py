@@ -166,3 +166,37 @@ def test_when_mitigating_evidence_outweighs_then_risk_is_zero_not_negative() -> 
     rows = account("batch", 60, every_s=60, completion_tokens=10, prompt="Label item: {i}")
     s = scored(rows)
     assert s["batch"]["own_risk"] >= 0.0
+
+
+def test_when_an_account_jumps_to_a_new_model_within_hours_then_model_pivot_fires() -> None:
+    old = account("early", 50, every_s=60, prompt="q {i}", model="m-1")
+    rows = [{**r, "request_id": f"o{i}"} for i, r in enumerate(old)]
+    rows += [{**r, "request_id": f"n{i}", "timestamp": r["timestamp"] + timedelta(hours=1)}
+             for i, r in enumerate(account("early", 50, every_s=60, prompt="q {i}",
+                                           model="m-2"))]
+    rows += [{**r, "request_id": f"s{i}", "timestamp": r["timestamp"] + timedelta(hours=30)}
+             for i, r in enumerate(account("slow", 100, every_s=60, prompt="q {i}",
+                                           model="m-2"))]
+    s = scored(rows)
+    assert s["early"]["model_pivot"] == pytest.approx(1.0)
+    assert s["slow"]["model_pivot"] == 0.0
+
+
+def test_when_requests_come_like_clockwork_then_regular_timing_fires() -> None:
+    rows = account("cron", 200, every_s=30, prompt="q {i}")
+    rng = np.random.default_rng(3)
+    gaps = np.cumsum(rng.exponential(30.0, 200) * rng.choice([0.1, 10.0], 200))
+    rows += [{**r, "request_id": f"p{i}", "timestamp": T0 + timedelta(seconds=float(g))}
+             for i, (r, g) in enumerate(zip(account("person", 200, every_s=1, prompt="q {i}"),
+                                            gaps, strict=True))]
+    s = scored(rows)
+    assert s["cron"]["regular_timing"] == pytest.approx(1.0)
+    assert s["person"]["regular_timing"] == 0.0
+
+
+def test_when_an_account_sends_a_burst_then_burst_rate_fires() -> None:
+    rows = account("burst", 100, every_s=0.5, prompt="q {i}")  # 120 per minute
+    rows += account("calm", 100, every_s=30, prompt="q {i}")
+    s = scored(rows)
+    assert s["burst"]["burst_rate"] == pytest.approx(1.0)
+    assert s["calm"]["burst_rate"] == 0.0

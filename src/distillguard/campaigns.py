@@ -32,12 +32,14 @@ _KIND_SIGNALS: dict[str, tuple[str, ...]] = {
     "shared_network": ("ip", "ip_prefix", "tls_fingerprint"),
     "lockstep": ("lockstep",),
     "shared_template": ("template", "system_prompt"),
+    "signup_burst": ("signup_window",),
 }
 _SIGNAL_WORDS: dict[str, str] = {
     "shared_payment": "share payment fingerprints",
     "shared_network": "share rare IPs, networks or TLS fingerprints",
     "lockstep": "move in lockstep (synchronised timing)",
     "shared_template": "send the same prompt templates or system prompts",
+    "signup_burst": "were registered in the same half hour as another member",
 }
 
 

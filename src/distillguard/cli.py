@@ -44,14 +44,22 @@ app = typer.Typer(
 config_app = typer.Typer(help="Show or check the configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)  # data text may hold :codes:
+err_console = Console(stderr=True, emoji=False)  # data text may hold :codes:
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", "-c", help="YAML file overriding the defaults.")
+]
+PseudonymiseOption = Annotated[
+    bool,
+    typer.Option("--pseudonymise", help="Store IPs, e-mails and payment fingerprints as keyed "
+                 "hashes (key: DISTILLGUARD_PII_KEY or --pii-key-file)."),
+]
+PiiKeyFileOption = Annotated[
+    Path | None, typer.Option(help="File holding the pseudonymisation key.")
 ]
 
 
@@ -103,7 +111,10 @@ def _progress(transient: bool = True) -> Iterator[Progress]:
 @app.command()
 @handles_errors
 def scan(
-    inputs: Annotated[list[Path], typer.Argument(help="Event files or folders.")],
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Event files or folders (--engine spark: also URIs Spark reads)."),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     workspace: Annotated[
         Path | None,
@@ -124,15 +135,37 @@ def scan(
         typer.Option(help="Analyse only events up to this UTC time (as if scanning then).",
                      formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]),
     ] = None,
+    pseudonymise: PseudonymiseOption = False,
+    pii_key_file: PiiKeyFileOption = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Supervised model from `distillguard train` (trusted files only)."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="duckdb (embedded) or spark (event-level work in Spark).")
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(help="Spark master, e.g. local[2] (default: spark-submit's, else local[*])."),
+    ] = None,
+    spark_stage: Annotated[
+        str | None,
+        typer.Option(help="Folder or URI for Spark's staged events (default: OUT/spark-stage)."),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Scan traffic logs: score every account, group campaigns, write the report.
 
     Example: distillguard scan logs/ --out scan/ --labels sim/labels.parquet
+
+    With --engine spark, validation, features and per-account aggregation run in Spark
+    (Parquet input; see docs/scaling.md): distillguard scan s3a://bucket/logs/ --out scan/
+    --engine spark --spark-stage s3a://bucket/tmp/scan1
     """
     from distillguard.pipeline import scan as run_scan
+    from distillguard.privacy import with_pseudonymisation
 
-    cfg = _config(config)
+    cfg = with_pseudonymisation(_config(config), pseudonymise, pii_key_file)
     with _progress() as progress:
         rows = progress.add_task("reading events", total=None)
         stages = progress.add_task("stages", total=None, visible=False)
@@ -148,7 +181,8 @@ def scan(
         result = run_scan(
             inputs, out, workspace=workspace, config=cfg, fmt=fmt, show_pii=show_pii,
             write_report=not no_report, on_rows=on_rows, on_stage=on_stage,
-            until=until.replace(tzinfo=UTC) if until else None,
+            until=until.replace(tzinfo=UTC) if until else None, model=model,
+            engine=engine, spark_master=spark_master, spark_stage=spark_stage,
         )
     _print_summary(result.summary)
     labels_path = labels or (out / "labels.parquet" if (out / "labels.parquet").exists() else None)
@@ -156,6 +190,36 @@ def scan(
         _print_eval(labels_path, out)
     if not no_report:
         console.print(f"report: {out / 'report.html'}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@handles_errors
+def train(
+    scan_dir: Annotated[Path, typer.Option("--scan", help="A scan folder (accounts.parquet).")],
+    labels: Annotated[
+        Path, typer.Option(help="Labels: contract 3, or `distillguard labels export` output.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model file to write.")],
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Train the optional supervised model on a labelled scan; apply it with `scan --model`.
+
+    Example: distillguard train --scan scan/ --labels labels.parquet --out model.joblib
+    """
+    import pyarrow.parquet as pq
+
+    from distillguard import supervised
+    from distillguard.errors import InputFileError
+
+    accounts_path = scan_dir / "accounts.parquet"
+    if not accounts_path.exists():
+        raise InputFileError(str(accounts_path), "scan accounts file not found")
+    if not labels.exists():
+        raise InputFileError(str(labels), "labels file not found")
+    model = supervised.train(pq.read_table(accounts_path), pq.read_table(labels), seed=seed)
+    supervised.save(model, out)
+    console.print(f"{terminal_safe(model.describe(), 300)}; written to {out}", highlight=False,
+                  soft_wrap=True)
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -176,6 +240,27 @@ def _print_eval(labels: Path, scan_dir: Path) -> None:
         console.print(renderable)
 
 
+def _eval_online(decisions_path: Path, labels: Path, as_json: bool) -> None:
+    """Online detection of a replay (the online stage owns the metric and its tables)."""
+    import pyarrow.parquet as pq
+
+    from distillguard.errors import ConfigError, InputFileError
+
+    try:
+        from distillguard.online.cli import summary_tables
+        from distillguard.online.evaluate import online_detection
+    except ImportError as exc:
+        raise ConfigError(f"--online needs the server extra ({exc.name} is missing)") from None
+    if not decisions_path.exists():
+        raise InputFileError(str(decisions_path), "decisions file not found")
+    detection = online_detection(pq.read_table(decisions_path), pq.read_table(labels))
+    if as_json:
+        console.print_json(json.dumps(detection, default=str))
+        return
+    for renderable in summary_tables({}, detection):
+        console.print(renderable)
+
+
 def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
@@ -188,6 +273,8 @@ def ingest(
     fmt: Annotated[
         str, typer.Option("--format", help="auto, events, glasswally or openai_log.")
     ] = "auto",
+    pseudonymise: PseudonymiseOption = False,
+    pii_key_file: PiiKeyFileOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Validate and load events into a workspace without scoring them.
@@ -195,9 +282,10 @@ def ingest(
     Bad rows go to the workspace's quarantine with a reason. Files already ingested are
     skipped. Example: distillguard ingest day1/ --workspace ws.duckdb
     """
+    from distillguard.privacy import with_pseudonymisation
     from distillguard.workspace import Workspace
 
-    cfg = _config(config)
+    cfg = with_pseudonymisation(_config(config), pseudonymise, pii_key_file)
     with Workspace(workspace) as ws, _progress() as progress:
         task = progress.add_task("reading events", total=None)
         report = ws.ingest(
@@ -329,6 +417,11 @@ def eval_command(
         Path | None,
         typer.Option(help="--text-protocol/--suite: file caching sentence embeddings."),
     ] = None,
+    online: Annotated[
+        Path | None,
+        typer.Option(help="decisions.parquet of `distillguard replay`: online time to "
+                     "detection, leakage and false positives against --labels."),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Score a scan against labels: precision, recall, FPR per archetype, campaigns.
@@ -342,6 +435,7 @@ def eval_command(
     Example: distillguard eval --suite --suite-out suite/ --corpus ../shared/corpora
     Example: distillguard eval --text-protocol --events sim/events.parquet \\
     --labels sim/labels.parquet
+    Example: distillguard eval --online replay/decisions.parquet --labels sim/labels.parquet
     """
     from distillguard.errors import ConfigError
     from distillguard.evaluate import evaluate, format_eval
@@ -354,6 +448,11 @@ def eval_command(
         if labels is None or events is None:
             raise ConfigError("--text-protocol needs --events and --labels")
         _run_text_protocol(events, labels, seed, embedding_cache, as_json)
+        return
+    if online is not None:
+        if labels is None:
+            raise ConfigError("--online needs --labels")
+        _eval_online(online, labels, as_json)
         return
     if labels is None or scan_dir is None:
         raise ConfigError("eval needs --labels and --scan (or --suite)")

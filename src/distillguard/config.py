@@ -66,8 +66,11 @@ class ScoringConfig:
     min_campaign_accounts: int
     min_campaign_member_risk: float
     campaign_attach_weight: float
+    community_resolution: float
+    community_min_modularity: float
     campaign_blend: float
     lone_account_factor: float
+    supervised_weight: float
     thresholds: dict[str, float]
 
 
@@ -82,10 +85,12 @@ class ReportConfig:
 class OnlineConfig:
     throttle_risk: float
     throttle_retry_after_seconds: int
+    lone_min_events: int
     rate_limit_per_minute: int
     on_state_error: str
     rescore_events: int
     rescore_interval_ms: int
+    rescore_chunk: int
     rescore_growth: float
     max_scan_chars: int
     max_indicator_values: int
@@ -146,6 +151,11 @@ class PrivacyConfig:
 
 
 @dataclass(frozen=True)
+class WorkspaceConfig:
+    memory_limit: str
+
+
+@dataclass(frozen=True)
 class Config:
     ingest: IngestConfig
     features: FeatureConfig
@@ -157,6 +167,7 @@ class Config:
     online: OnlineConfig
     intel: IntelConfig
     privacy: PrivacyConfig
+    workspace: WorkspaceConfig
     source: str = field(default="defaults")
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,6 +187,7 @@ _SECTIONS: dict[str, type] = {
     "online": OnlineConfig,
     "intel": IntelConfig,
     "privacy": PrivacyConfig,
+    "workspace": WorkspaceConfig,
 }
 
 

@@ -5,18 +5,27 @@ and reads nothing but its input, so the same function runs in the embedded engin
 (DuckDB), in Spark (``mapInArrow``) and in the online guard. Everything here is an Arrow
 compute kernel over the whole batch; the only Python-level work is on the *distinct*
 IP values of a batch (to derive network prefixes), never per event.
+
+Text features are computed once per *distinct* text of a batch and spread back to its
+rows (templates, retries and evaluation runs repeat prompts verbatim), and each rewrite
+of the skeleton runs only on the strings it can change: a search is far cheaper than a
+rewrite. Both give exactly the values of the plain per-row computation.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeAlias
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from distillguard.config import FeatureConfig
+from distillguard.textsafe import fold_lookalikes, matchable_text
 
 #: Columns ``event_features`` adds, with their types (the workspace creates them).
 FEATURE_FIELDS: tuple[pa.Field, ...] = (
@@ -34,6 +43,91 @@ FEATURE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FEATURE_FIELDS)
 
 # Skeletons bound their work: only this many characters of a prompt are looked at.
 _SKELETON_SCAN_CHARS = 2000
+#: The skeleton's rewrites, in order: (RE2 pattern, replacement, a pattern that every
+#: string with a match also matches, cheaper to search for). Whitespace runs collapse to
+#: one space; a lone space is left alone, which is the same as rewriting it
+#: (``\s{2,}|[^ \S]`` gives what ``\s+`` gives, with far fewer matches to rewrite).
+_SKELETON_MASKS: tuple[tuple[str, str, str], ...] = (
+    (r"https?://\S+", "<url>", r"https?://\S"),
+    (r"\S+@\S+\.\S+", "<email>", "@"),
+    (r"\"[^\"]{0,400}\"", "<q>", '"'),
+    (r"\d+(?:[.,:/-]\d+)*", "0", r"\d"),
+    (r"\s{2,}|[^ \S]", " ", r"\s{2,}|[^ \S]"),
+)
+#: Above this share of strings to rewrite, rewriting them all is cheaper than picking.
+_REWRITE_ALL_SHARE = 0.5
+#: A dotted quad in canonical form: its /24 is a string operation, no parsing needed.
+_CANONICAL_IPV4 = r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}" \
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"
+
+Column: TypeAlias = pa.ChunkedArray | pa.Array
+
+
+def _by_distinct_value(
+    values: Column, compute: Callable[[pa.Array], list[pa.Array]]
+) -> list[Column]:
+    """``compute`` over the distinct values of ``values``, spread back to every row.
+
+    ``compute`` maps an array to arrays of the same length; a null value gives null.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        if values.num_chunks > 1:  # per chunk: a combined array could overflow its offsets
+            parts = [_by_distinct_value(chunk, compute) for chunk in values.chunks]
+            return [pa.chunked_array(list(column)) for column in zip(*parts, strict=True)]
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    return [pc.take(result, encoded.indices) for result in compute(encoded.dictionary)]
+
+
+def _chunkwise(text: Column, transform: Callable[[pa.Array], pa.Array]) -> Column:
+    if isinstance(text, pa.ChunkedArray):
+        return pa.chunked_array([transform(chunk) for chunk in text.chunks], text.type)
+    return transform(text)
+
+
+def _where(
+    text: pa.Array,
+    mask: pa.Array,
+    transform: Callable[[pa.Array], pa.Array],
+    *,
+    identity_elsewhere: bool = False,
+) -> pa.Array:
+    """``text`` with ``transform`` applied to the rows where ``mask`` is true only.
+
+    With ``identity_elsewhere`` (``transform`` leaves the other rows as they are), a
+    mask true on most rows transforms the whole array instead of picking rows.
+    """
+    mask = pc.fill_null(mask, False)
+    hits = pc.sum(mask).as_py() or 0
+    if hits == 0:
+        return text
+    if hits == len(text) or (identity_elsewhere and hits > _REWRITE_ALL_SHARE * len(text)):
+        return transform(text)
+    return pc.replace_with_mask(text, mask, transform(text.filter(mask)).cast(text.type))
+
+
+def _replace_where_found(text: pa.Array, pattern: str, replacement: str, hint: str) -> pa.Array:
+    """``replace_substring_regex``, run only on the strings that match ``hint``."""
+    return _where(
+        text,
+        pc.match_substring_regex(text, pattern=hint),
+        lambda part: pc.replace_substring_regex(part, pattern=pattern, replacement=replacement),
+        identity_elsewhere=True,
+    )
+
+
+def _lower(text: pa.Array) -> pa.Array:
+    """``utf8_lower``; ASCII strings take the byte-wise path, which gives the same."""
+    non_ascii = pc.invert(pc.string_is_ascii(text))
+    return _where(pc.ascii_lower(text), non_ascii, lambda _: pc.utf8_lower(text.filter(
+        pc.fill_null(non_ascii, False))))
+
+
+def _first_chars(text: pa.Array, count: int) -> pa.Array:
+    """``utf8_slice_codeunits(text, 0, count)``; skipped when no string is longer in bytes."""
+    if len(text) == 0 or (pc.max(pc.binary_length(text)).as_py() or 0) <= count:
+        return text
+    return pc.utf8_slice_codeunits(text, 0, count)
 
 
 def _any_pattern(patterns: list[str]) -> str:
@@ -41,7 +135,15 @@ def _any_pattern(patterns: list[str]) -> str:
 
 
 def _matches(text: pa.ChunkedArray | pa.Array, pattern: str) -> pa.Array:
-    return pc.match_substring_regex(text, pattern=pattern, ignore_case=True)
+    return pc.match_substring_regex(text, pattern=_with_folded(pattern), ignore_case=True)
+
+
+@lru_cache(maxsize=256)
+def _with_folded(pattern: str) -> str:
+    # Text that mixes scripts is matched with look-alike letters folded to Latin
+    # (textsafe.matchable_text); a pattern written in Cyrillic or Greek must match there too.
+    folded = fold_lookalikes(pattern)
+    return pattern if folded == pattern else f"(?:{pattern})|(?:{folded})"
 
 
 def elicits_reasoning(text: pa.ChunkedArray | pa.Array, config: FeatureConfig) -> pa.Array:
@@ -50,15 +152,28 @@ def elicits_reasoning(text: pa.ChunkedArray | pa.Array, config: FeatureConfig) -
 
 
 def capability_of(text: pa.ChunkedArray | pa.Array, config: FeatureConfig) -> pa.Array:
-    """The first capability area whose pattern matches, else ``general``."""
-    result = pa.nulls(len(text), pa.string())
-    decided = pa.repeat(False, len(text))
-    for name, pattern in config.capabilities.items():
-        hit = pc.and_(pc.fill_null(_matches(text, pattern), False), pc.invert(decided))
-        result = pc.if_else(hit, pa.scalar(name), result)
-        decided = pc.or_(decided, hit)
-    general = pc.and_(pc.invert(decided), pc.is_valid(text))
-    return pc.if_else(general, pa.scalar("general"), result)
+    """The first capability area whose pattern matches, else ``general``.
+
+    One search for any area's pattern first; each area's own pattern then runs only on
+    the texts still undecided (most texts match no area, or the first ones).
+    """
+    names = [*config.capabilities, "general"]
+    array = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    # Index into ``names`` per row: "general" unless an area matches; null text: null.
+    codes = np.full(len(array), len(names) - 1, dtype=np.int32)
+    undecided = np.flatnonzero(
+        pc.fill_null(_matches(array, _any_pattern(list(config.capabilities.values()))), False)
+        .to_numpy(zero_copy_only=False)
+    )
+    for code, pattern in enumerate(config.capabilities.values()):
+        if len(undecided) == 0:
+            break
+        hit = pc.fill_null(_matches(array.take(undecided), pattern), False)
+        hit_rows = hit.to_numpy(zero_copy_only=False)
+        codes[undecided[hit_rows]] = code
+        undecided = undecided[~hit_rows]
+    indices = pa.array(codes, mask=~array.is_valid().to_numpy(zero_copy_only=False))
+    return pa.DictionaryArray.from_arrays(indices, pa.array(names, pa.string())).cast(pa.string())
 
 
 def prompt_skeleton(text: pa.ChunkedArray | pa.Array, config: FeatureConfig) -> pa.Array:
@@ -68,15 +183,14 @@ def prompt_skeleton(text: pa.ChunkedArray | pa.Array, config: FeatureConfig) -> 
     collapsed; cut to ``features.skeleton_chars``. Two prompts from one template with
     different numbers or quoted inputs get the same skeleton.
     """
-    s = pc.utf8_slice_codeunits(text, 0, _SKELETON_SCAN_CHARS)
-    s = pc.utf8_lower(s)
-    s = pc.replace_substring_regex(s, pattern=r"https?://\S+", replacement="<url>")
-    s = pc.replace_substring_regex(s, pattern=r"\S+@\S+\.\S+", replacement="<email>")
-    s = pc.replace_substring_regex(s, pattern=r"\"[^\"]{0,400}\"", replacement="<q>")
-    s = pc.replace_substring_regex(s, pattern=r"\d+(?:[.,:/-]\d+)*", replacement="0")
-    s = pc.replace_substring_regex(s, pattern=r"\s+", replacement=" ")
-    s = pc.utf8_trim_whitespace(s)
-    return pc.utf8_slice_codeunits(s, 0, config.skeleton_chars)
+    return _chunkwise(text, lambda part: _skeleton(part, config.skeleton_chars))
+
+
+def _skeleton(text: pa.Array, keep: int) -> pa.Array:
+    s = _lower(_first_chars(text, _SKELETON_SCAN_CHARS))
+    for pattern, replacement, hint in _SKELETON_MASKS:
+        s = _replace_where_found(s, pattern, replacement, hint)
+    return _first_chars(pc.utf8_trim_whitespace(s), keep)
 
 
 @lru_cache(maxsize=200_000)
@@ -91,22 +205,35 @@ def _network_prefix(ip: str) -> str | None:
 
 def network_prefix(ips: pa.ChunkedArray | pa.Array) -> pa.Array:
     """The /24 (IPv4) or /48 (IPv6) network of each address, computed per distinct value."""
-    encoded = pc.dictionary_encode(ips)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    prefixes = pa.array(
-        [_network_prefix(v) if v is not None else None for v in encoded.dictionary.to_pylist()],
-        pa.string(),
+    return _by_distinct_value(ips, lambda values: [_network_prefixes(values)])[0]
+
+
+def _network_prefixes(values: pa.Array) -> pa.Array:
+    # Canonical dotted quads by string rewriting; the rest (IPv6, oddities) by ipaddress.
+    text = values.cast(pa.string())
+    quad = pc.fill_null(pc.match_substring_regex(text, pattern=_CANONICAL_IPV4), False)
+    prefixes = pc.if_else(
+        quad,
+        pc.replace_substring_regex(text, pattern=r"\.[0-9]+$", replacement=".0/24"),
+        pa.nulls(len(text), pa.string()),
     )
-    return pc.take(prefixes, encoded.indices)
+    other = pc.and_(pc.invert(quad), pc.is_valid(text))
+    return _where(prefixes, other, lambda _: pa.array(
+        [_network_prefix(v) for v in text.filter(other).to_pylist()], pa.string()
+    ))
 
 
 def email_parts(emails: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
     """E-mail domain, and the local part's shape plus domain (``john.smith42`` → ``a.a0``).
 
     The shape finds sign-up scripts (``user8231@``, ``user9922@``) without keeping the
-    address itself.
+    address itself. Computed per distinct address.
     """
+    domain, pattern = _by_distinct_value(emails, lambda values: list(_email_parts(values)))
+    return domain, pattern
+
+
+def _email_parts(emails: pa.Array) -> tuple[pa.Array, pa.Array]:
     lowered = pc.utf8_lower(pc.utf8_trim_whitespace(emails))
     domain = pc.struct_field(pc.extract_regex(lowered, pattern=r"@(?P<d>[^@]+)$"), "d")
     local = pc.replace_substring_regex(lowered, pattern=r"@[^@]*$", replacement="")
@@ -137,23 +264,27 @@ def event_features(table: pa.Table, config: FeatureConfig) -> pa.Table:
     -------
     The same rows with derived columns; a null prompt gives null text features.
     """
-    prompt = _column(table, "prompt", pa.string())
-    system_prompt = _column(table, "system_prompt", pa.string())
-    asked = pc.or_(
-        pc.fill_null(elicits_reasoning(prompt, config), False),
-        pc.fill_null(elicits_reasoning(system_prompt, config), False),
+    raw_prompt = _column(table, "prompt", pa.string())
+    raw_system_prompt = _column(table, "system_prompt", pa.string())
+    # Once per distinct text. Patterns see normalised text (NFKC, no zero-width
+    # characters, look-alikes folded).
+    prompt_cot, rubric, capability, skeleton = _by_distinct_value(
+        raw_prompt, lambda text: _prompt_features(matchable_text(text), config)
     )
-    has_text = pc.or_(pc.is_valid(prompt), pc.is_valid(system_prompt))
+    (system_cot,) = _by_distinct_value(
+        raw_system_prompt, lambda text: [elicits_reasoning(matchable_text(text), config)]
+    )
+    asked = pc.or_(pc.fill_null(prompt_cot, False), pc.fill_null(system_cot, False))
+    has_text = pc.or_(pc.is_valid(raw_prompt), pc.is_valid(raw_system_prompt))
     cot = pc.if_else(has_text, asked, pa.scalar(None, pa.bool_()))
-    rubric = _matches(prompt, _any_pattern(config.rubric_patterns))
     domain, pattern = email_parts(_column(table, "email", pa.string()))
     max_tokens = _column(table, "max_tokens", pa.int64())
     columns = {
-        "prompt_chars": pc.cast(pc.utf8_length(prompt), pa.int64()),
+        "prompt_chars": pc.cast(pc.utf8_length(raw_prompt), pa.int64()),
         "cot": cot,
         "rubric": rubric,
-        "capability": capability_of(prompt, config),
-        "skeleton": prompt_skeleton(prompt, config),
+        "capability": capability,
+        "skeleton": skeleton,
         "ip_prefix": network_prefix(_column(table, "ip", pa.string())),
         "email_domain": domain,
         "email_pattern": pattern,
@@ -162,6 +293,16 @@ def event_features(table: pa.Table, config: FeatureConfig) -> pa.Table:
     for field in FEATURE_FIELDS:
         table = table.append_column(field, pc.cast(columns[field.name], field.type))
     return table
+
+
+def _prompt_features(prompt: pa.Array, config: FeatureConfig) -> list[pa.Array]:
+    """Chain-of-thought, rubric, capability and skeleton of (normalised) prompts."""
+    return [
+        elicits_reasoning(prompt, config),
+        _matches(prompt, _any_pattern(config.rubric_patterns)),
+        capability_of(prompt, config),
+        prompt_skeleton(prompt, config),
+    ]
 
 
 def validate_patterns(config: FeatureConfig) -> None:

@@ -30,6 +30,10 @@ INDICATOR_SOURCES: dict[str, str] = {
     "user_agent": "user_agent",
     "email_pattern": "email_pattern",
     "system_prompt": "md5(system_prompt)",
+    # The half hour the account was registered in, readable in evidence ("... 10:30:00").
+    "signup_window": (
+        "CAST(to_timestamp(floor(epoch(account_created_at) / 1800) * 1800) AS TIMESTAMP)"
+    ),
 }
 #: Kinds whose values, when held almost only by suspicious accounts, weigh as if unique.
 SEED_EXCLUSIVE_KINDS: tuple[str, ...] = ("system_prompt", "template", "user_agent")
@@ -46,9 +50,29 @@ class Links:
 
 
 def build_indicators(
-    con: duckdb.DuckDBPyConnection, config: LinkageConfig, source: str = "events"
+    con: duckdb.DuckDBPyConnection, config: LinkageConfig, source: str = "events",
+    indicators: pa.Table | None = None,
 ) -> None:
-    """Create the temp table ``account_indicators(account_id, kind, value)``."""
+    """Create the temp table ``account_indicators(account_id, kind, value)``.
+
+    With ``indicators`` (computed by another engine from :func:`indicators_sql`), that
+    table is stored instead of querying ``source``.
+    """
+    if indicators is not None:
+        con.register("precomputed_indicators", indicators)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE account_indicators AS "
+            "SELECT account_id, kind, value FROM precomputed_indicators"
+        )
+        con.unregister("precomputed_indicators")
+        return
+    sql = indicators_sql(config, source)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE account_indicators AS {sql}")
+
+
+def indicators_sql(config: LinkageConfig, source: str = "events") -> str:
+    """The query of ``account_indicators`` over ``source`` (DuckDB dialect; the Spark
+    engine translates this same text)."""
     selects = [
         f"SELECT DISTINCT account_id, '{kind}' AS kind, CAST({expr} AS VARCHAR) AS value "
         f"FROM {source} WHERE {expr} IS NOT NULL"
@@ -61,9 +85,7 @@ def build_indicators(
             "WHERE skeleton IS NOT NULL AND length(skeleton) >= 20 GROUP BY account_id, skeleton "
             f"HAVING count(*) >= {int(config.template_min_events)}"
         )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE account_indicators AS " + " UNION ALL ".join(selects)
-    )
+    return " UNION ALL ".join(selects)
 
 
 def weigh_indicators(
@@ -113,6 +135,7 @@ def link_accounts(
     n_accounts: int,
     seeds: list[str],
     source: str = "events",
+    indicators: pa.Table | None = None,
 ) -> Links:
     """Weighted pairs of linked accounts (weight ≥ ``min_link_weight``), plus hubs.
 
@@ -129,8 +152,10 @@ def link_accounts(
         similar timing alone is common among busy legitimate accounts.
     source:
         The table or view of events to read (``events``, or a time-bounded view).
+    indicators:
+        ``account_indicators`` already computed by another engine (Spark), else None.
     """
-    build_indicators(con, config, source)
+    build_indicators(con, config, source, indicators)
     weigh_indicators(con, config, n_accounts, seeds)
     org_kinds = ", ".join(f"'{k}'" for k in ORG_SHARED_KINDS)
     pairs = con.execute(

@@ -23,6 +23,7 @@ from distillguard import __version__
 from distillguard.calibration import calibrate_thresholds
 from distillguard.campaigns import Campaigns, add_evidence, find_campaigns
 from distillguard.config import Config, ScoringConfig, default_config
+from distillguard.engines import open_workspace, precomputed_aggregates
 from distillguard.features import validate_patterns
 from distillguard.linkage import link_accounts
 from distillguard.profiles import build_profiles
@@ -64,6 +65,9 @@ def scan(
     on_rows: ProgressCallback | None = None,
     on_stage: StageCallback | None = None,
     model: str | Path | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+    spark_stage: str | None = None,
 ) -> ScanResult:
     """Ingest ``inputs`` into the workspace and write contract 2 into ``out_dir``.
 
@@ -84,6 +88,10 @@ def scan(
     model:
         A supervised model file (``distillguard train``) whose probability is blended
         into the risk (``scoring.supervised_weight``).
+    engine:
+        ``duckdb`` (embedded) or ``spark``: event-level work in Spark, on
+        ``spark_master`` (default: the active session, else ``local[*]``), staged as
+        Parquet in ``spark_stage`` (default ``out_dir/spark-stage``); see docs/scaling.md.
     """
     started = time.perf_counter()
     started_at = datetime.now(UTC)
@@ -92,12 +100,16 @@ def scan(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stage = on_stage or (lambda _name: None)
-    with Workspace(Path(workspace) if workspace else out / WORKSPACE_NAME) as ws:
+    ws_path = Path(workspace) if workspace else out / WORKSPACE_NAME
+    with open_workspace(engine, ws_path, spark_master=spark_master, spark_stage=spark_stage,
+                        until=until) as ws:
         stage("ingest")
         ingest = ws.ingest(inputs, config, fmt=fmt, now=now, progress=on_rows)
         stage("profile")
+        profile, indicators = precomputed_aggregates(ws)  # the Spark engine's
         accounts, campaigns, unavailable = analyse(
-            ws, config, show_pii=show_pii, until=until, stage=stage
+            ws, config, show_pii=show_pii, until=until, stage=stage,
+            profile=profile, indicators=indicators,
         )
         if model is not None:
             stage("supervised")
@@ -129,11 +141,15 @@ def analyse(
     show_pii: bool = False,
     until: datetime | None = None,
     stage: StageCallback | None = None,
+    profile: pa.Table | None = None,
+    indicators: pa.Table | None = None,
 ) -> tuple[pa.Table, list[dict[str, Any]], tuple[str, ...]]:
     """Everything after ingest: profiles, signals, linkage, campaigns, decisions.
 
     With ``until``, only events at or before that instant are analysed, as if the scan
-    had run then (used to measure time to detection and leakage).
+    had run then (used to measure time to detection and leakage). ``profile`` and
+    ``indicators`` (``account_indicators``) are the per-account aggregates when another
+    engine computed them over the same events (Spark); by default they are built here.
     """
     stage = stage or (lambda _name: None)
     source = "events"
@@ -144,23 +160,31 @@ def analyse(
             f"SELECT * FROM events WHERE timestamp <= TIMESTAMPTZ '{bound}'"
         )
         source = "events_until"
-    profile = build_profiles(ws.con, config, source=source)
+    if profile is None:
+        profile = build_profiles(ws.con, config, source=source)
     if profile.num_rows == 0:
         return _empty_accounts(), [], tuple(SIGNALS)
-    profile, outside = _with_outside_evidence(ws, profile, source)
+    profile, outside, intel_evidence = _with_outside_evidence(ws, profile, source, config)
     scores = score_accounts(profile, config.scoring, ws.available_columns(source) | outside)
     account_ids = profile.column("account_id").combine_chunks()
     seeds = pc.filter(
         account_ids, pa.array(scores.own_risk >= config.scoring.min_campaign_member_risk)
     ).to_pylist()
     stage("link")
-    links = link_accounts(ws.con, config.linkage, profile.num_rows, seeds, source=source)
+    links = link_accounts(ws.con, config.linkage, profile.num_rows, seeds, source=source,
+                          indicators=indicators)
     stage("campaigns")
     campaigns = find_campaigns(account_ids, scores.own_risk, links, config.scoring)
     add_evidence(ws.con, campaigns, config, show_pii=show_pii, source=source)
     risk = _final_risk(scores.own_risk, campaigns, config.scoring)
     decisions = decide(risk, config.scoring.thresholds)
     reasons = _reasons(profile, scores, campaigns)
+    for i, account in enumerate(account_ids.to_pylist() if intel_evidence else []):
+        if account in intel_evidence:  # per account that matched shared indicators
+            reasons[i] = [*reasons[i], *(f"shared intel: {line}"
+                                         for line in intel_evidence[account][:5])]
+    _apply_allowlist(ws, account_ids, decisions, reasons, campaigns.records,
+                     until or datetime.now(UTC))
     columns: dict[str, Any] = {
         "account_id": account_ids,
         "risk": pa.array(np.round(risk, 6)),
@@ -204,15 +228,41 @@ def apply_model(accounts: pa.Table, model_path: str | Path, config: ScoringConfi
     return accounts.append_column("supervised_risk", pa.array(np.round(probability, 6)))
 
 
+def _apply_allowlist(
+    ws: Workspace, account_ids: pa.Array, decisions: np.ndarray, reasons: list[list[str]],
+    campaigns: list[dict[str, Any]], now: datetime,
+) -> None:
+    """Accounts an analyst dismissed stay at most ``monitor`` until the entry expires.
+
+    The risk is kept (so a look-alike that changes its ways still shows), only the
+    decision is capped, and the reason says who allowed it. Dismissed look-alikes do not
+    come back every morning.
+    """
+    try:
+        from distillguard.labels import allowlisted_accounts
+    except ImportError:  # the labels stage is not part of this build
+        return
+    allowed = allowlisted_accounts(ws.con, now, campaigns)
+    if not allowed:
+        return
+    flagged = set(FLAGGED_DECISIONS)
+    for i, account in enumerate(account_ids.to_pylist()):  # per account, not per event
+        if account in allowed and decisions[i] in flagged:
+            decisions[i] = "monitor"
+            reasons[i] = ["allow-listed: an analyst dismissed this account or its campaign "
+                          "(decision capped at monitor until the entry expires)", *reasons[i]]
+
+
 def _with_outside_evidence(
-    ws: Workspace, profile: pa.Table, source: str
-) -> tuple[pa.Table, set[str]]:
+    ws: Workspace, profile: pa.Table, source: str, config: Config
+) -> tuple[pa.Table, set[str], dict[str, list[str]]]:
     """Join evidence from outside the traffic onto the profile.
 
     Indicators that other providers shared (``distillguard intel import``) become the
     ``intel_strength`` and ``intel_matches`` columns; the returned set names the outside
     sources that are present (``shared_intel``), so the signal is "unavailable", not
-    "zero", when nothing was imported.
+    "zero", when nothing was imported. The third value maps an account to the matched
+    indicators, in words, for its reasons.
     """
     strength = np.zeros(profile.num_rows)
     matches = np.zeros(profile.num_rows)
@@ -222,8 +272,11 @@ def _with_outside_evidence(
     except ImportError:  # the intel extra is not installed
         intel = None
     else:
-        intel = account_intel(ws.con, source)
+        intel = account_intel(ws.con, source, config=config.intel)
+    evidence: dict[str, list[str]] = {}
     if intel is not None:
+        evidence = dict(zip(intel.column("account_id").to_pylist(),
+                            intel.column("intel_evidence").to_pylist(), strict=True))
         present.add("shared_intel")
         position = {a: i for i, a in enumerate(profile.column("account_id").to_pylist())}
         ids = intel.column("account_id").to_pylist()
@@ -233,7 +286,7 @@ def _with_outside_evidence(
         matches[rows[keep]] = np.asarray(intel.column("intel_matches"), dtype=float)[keep]
     profile = profile.append_column("intel_strength", pa.array(strength))
     profile = profile.append_column("intel_matches", pa.array(matches))
-    return profile, present
+    return profile, present, evidence
 
 
 def _final_risk(own: np.ndarray, campaigns: Campaigns, config: ScoringConfig) -> np.ndarray:

@@ -48,7 +48,9 @@ capability_counts AS (
     FROM e WHERE capability IS NOT NULL GROUP BY ALL
 ),
 capability_stats AS (
-    SELECT account_id, arg_max(capability, c) AS top_capability, max(c) AS top_capability_count,
+    -- Ties broken by name, so every engine picks the same area.
+    SELECT account_id, arg_max(capability, row(c, capability)) AS top_capability,
+           max(c) AS top_capability_count,
            count(*) FILTER (WHERE capability <> 'general') AS capabilities_used,
            sum(c) FILTER (WHERE capability IN ('coding', 'agentic', 'reasoning', 'data_analysis'))
                AS target_capability_count_raw
@@ -60,6 +62,18 @@ minute_counts AS (
 ),
 burst_stats AS (
     SELECT account_id, max(c) AS max_per_minute FROM minute_counts GROUP BY account_id
+),
+releases AS (
+    -- A model's release is its first request in the traffic; the newest one matters.
+    SELECT model, min(ts) AS released FROM e WHERE model IS NOT NULL GROUP BY model
+),
+newest AS (
+    SELECT model, released FROM releases
+    WHERE released > (SELECT min(ts) FROM e) ORDER BY released DESC, model LIMIT 1
+),
+pivot_stats AS (
+    SELECT e.account_id, (min(e.ts) - any_value(n.released)) / 3600.0 AS new_model_hours
+    FROM e JOIN newest n ON e.model = n.model GROUP BY e.account_id
 ),
 base AS (
     SELECT
@@ -109,13 +123,15 @@ SELECT
     CASE WHEN b.prompts > 0
          THEN coalesce(c.target_capability_count_raw, 0) / b.prompts END AS target_capability_share,
     c.capabilities_used,
-    m.max_per_minute
+    m.max_per_minute,
+    v.new_model_hours
 FROM base b
 LEFT JOIN gap_stats g USING (account_id)
 LEFT JOIN hour_entropy h USING (account_id)
 LEFT JOIN template_stats t USING (account_id)
 LEFT JOIN capability_stats c USING (account_id)
 LEFT JOIN burst_stats m USING (account_id)
+LEFT JOIN pivot_stats v USING (account_id)
 ORDER BY account_id
 """
 
@@ -124,6 +140,14 @@ def build_profiles(
     con: duckdb.DuckDBPyConnection, config: Config, source: str = "events"
 ) -> pa.Table:
     """One row per account with the aggregates the signals read (see docs/signals.md)."""
+    return con.execute(profile_sql(config, source)).to_arrow_table()
+
+
+def profile_sql(config: Config, source: str = "events") -> str:
+    """The profile query over ``source``, settings filled in (DuckDB dialect).
+
+    The Spark engine translates this same text (``engines/sql_dialect.py``), so a column
+    added to :data:`PROFILE_SQL` is computed by both engines.
+    """
     very_long = int(config.scoring.signal_params["very_long_max_tokens"])
-    sql = PROFILE_SQL.format(source=source, very_long=very_long)
-    return con.execute(sql).to_arrow_table()
+    return PROFILE_SQL.format(source=source, very_long=very_long)

@@ -214,6 +214,37 @@ register(Signal(
 ))
 
 register(Signal(
+    name="regular_timing",
+    needs=(),
+    strength=lambda c, p: _ramp(-c["gap_cv"], -p["regular_cv_max"], -0.2)
+    * _ramp(c["events"], 50.0, 200.0),
+    explain=lambda r: (
+        f"clockwork timing: inter-arrival coefficient of variation {r['gap_cv']:.2f} over "
+        f"{r['events']:.0f} requests (people are bursty, well above 1)"
+    ),
+    description="Requests at near-constant intervals, as a scheduler sends them.",
+))
+register(Signal(
+    name="burst_rate",
+    needs=(),
+    strength=lambda c, p: _ramp(c["max_per_minute"], p["burst_per_minute"],
+                                4.0 * p["burst_per_minute"]),
+    explain=lambda r: f"bursts of up to {r['max_per_minute']:.0f} requests in one minute",
+    description="Peaks no person types at; weak on its own (batch jobs and evaluation "
+    "runs burst too), so its weight is small.",
+))
+register(Signal(
+    name="model_pivot",
+    needs=("model",),
+    strength=lambda c, p: _ramp(-c["new_model_hours"], -p["pivot_hours"], -1.0)
+    * _ramp(c["events"], 20.0, 100.0),
+    explain=lambda r: (
+        f"moved to the newest model {r['new_model_hours']:.1f} h after its release"
+    ),
+    description="Switching to a newly released model within hours, at volume: harvesters "
+    "want the newest capabilities first (evaluation runs do too, hence a small weight).",
+))
+register(Signal(
     name="shared_intel",
     needs=("shared_intel",),
     strength=lambda c, p: np.clip(c["intel_strength"], 0.0, 1.0),
@@ -232,14 +263,16 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "hour_entropy", "target_capability_share", "account_age_hours", "followup_share",
     "intel_strength", "intel_matches", "very_long_max_tokens_share", "mean_completion_tokens",
     "ip_churn", "distinct_ips", "repeated_prompt_share", "template_reuse",
+    "new_model_hours", "gap_cv", "max_per_minute",
 )
 #: Columns joined from outside the traffic; zero when a profile lacks them.
 OUTSIDE_COLUMNS: tuple[str, ...] = ("intel_strength", "intel_matches")
 
 
 def _profile_columns(profile: pa.Table) -> dict[str, np.ndarray]:
+    present = set(profile.column_names)
     return {
-        name: _col(profile, name) if name in profile.column_names or name not in OUTSIDE_COLUMNS
+        name: _col(profile, name) if name in present or name not in OUTSIDE_COLUMNS
         else np.zeros(profile.num_rows)
         for name in PROFILE_COLUMNS
     }

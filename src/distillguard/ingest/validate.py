@@ -28,6 +28,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
@@ -176,6 +177,7 @@ _OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _CANONICAL_IPV4 = f"^{_OCTET}(\\.{_OCTET}){{3}}$"
 
 
+@lru_cache(maxsize=200_000)
 def canonical_ip(text: str) -> str | None:
     """The compressed canonical form of an IPv4/IPv6 address, or None if invalid."""
     try:
@@ -187,18 +189,22 @@ def canonical_ip(text: str) -> str | None:
 def canonical_ips(values: pa.Array) -> pa.Array:
     """Canonical IPs for a column: null where the value is absent or not an address.
 
-    Dotted quads already in canonical form (no leading zeros, each part 0..255) are
-    recognised with one vectorised regular expression; only the *distinct* remaining
-    values (IPv6, oddities, garbage) go through :mod:`ipaddress`.
+    Works on the *distinct* values: dotted quads already in canonical form (no leading
+    zeros, each part 0..255) are recognised with one vectorised regular expression; the
+    remaining ones (IPv6, oddities, garbage) go through :mod:`ipaddress` (cached).
     """
     text = values.cast(pa.string())
-    fast = pc.fill_null(pc.match_substring_regex(text, _CANONICAL_IPV4), False)
-    rest = pc.unique(text.filter(pc.invert(fast))).drop_null()
-    if len(rest) == 0:
-        return pc.if_else(fast, text, pa.nulls(len(text), pa.string()))
-    canonical = pa.array([canonical_ip(v) for v in rest.to_pylist()], pa.string())
-    slow = pc.take(canonical, pc.index_in(text, value_set=rest))
-    return pc.if_else(fast, text, slow)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    encoded = pc.dictionary_encode(text)
+    distinct = encoded.dictionary
+    fast = pc.fill_null(pc.match_substring_regex(distinct, _CANONICAL_IPV4), False)
+    rest = distinct.filter(pc.invert(fast))
+    canonical = pc.if_else(fast, distinct, pa.nulls(len(distinct), pa.string()))
+    if len(rest):
+        slow = pa.array([canonical_ip(v) for v in rest.to_pylist()], pa.string())
+        canonical = pc.replace_with_mask(canonical, pc.invert(fast), slow)
+    return pc.take(canonical, encoded.indices)
 
 
 def _duckdb_type(data_type: pa.DataType) -> str:
@@ -247,8 +253,10 @@ class _QueryBuilder:
         self.has_label = "__label" in schema.names
         self.parsed: list[str] = []  # select list of the parse step
         self.values: dict[str, str] = {}  # canonical column -> value expression
-        #: Text columns kept exactly as staged: taken from the staged table, not the query.
-        self.passthrough: set[str] = set()
+        #: Canonical columns taken from the staged table after the query, not sent back
+        #: through it: name -> (staged column, blank flag). With a flag, the query returns
+        #: ``__blank_<name>`` (a blank value, made null in Arrow); text passes through as is.
+        self.taken: dict[str, tuple[str, str | None]] = {}
         self.checks: dict[str, list[tuple[str, str]]] = {}  # group -> (condition, message)
         #: Cheap conditions, true whenever some check fails (true more often is harmless).
         self.guards: list[str] = []
@@ -276,9 +284,10 @@ class _QueryBuilder:
         reason = f"CASE WHEN {failing} THEN coalesce({first}) END"
         self._request_id()
         values = ",\n  ".join(
-            f"{expr} AS {_ident(name)}"
-            for name, expr in self.values.items()
-            if name not in self.passthrough
+            [f"{expr} AS {_ident(name)}" for name, expr in self.values.items()
+             if name not in self.taken]
+            + [f"{flag} AS {_ident('__blank_' + name)}" for name, (_, flag) in self.taken.items()
+               if flag is not None]
         )
         label = ", nullif(trim(__label), '') AS __label" if self.has_label else ""
         pack = ", ".join(f"{_ident(n)} := {_ident('src_' + n)}" for n in self.kinds) or "x := 1"
@@ -353,12 +362,16 @@ FROM r
                 f"'invalid ip ''' || dg_excerpt({text}) || ''''",
             )
             self.values[name] = "__ip"
+            self.taken[name] = ("__ip", None)  # computed in Arrow (``canonical_ips``)
         elif name in EMPTY_IS_NULL:
+            # The expression stays in ``values`` for a synthesised request id.
             self.values[name] = f"CASE WHEN {present} THEN {text} END"
+            if self.kinds[name] == "text":
+                self.taken[name] = (name, f"{text} IS NOT NULL AND NOT {present}")
         else:
             self.values[name] = text
             if self.kinds[name] == "text":
-                self.passthrough.add(name)
+                self.taken[name] = (name, None)
 
     def _number(
         self, name: str, kind: str, src: str, shown: str, present: str, *, integer: bool
@@ -509,7 +522,7 @@ FROM r
                 value = f"epoch_us({value})"
             parts.append(f"coalesce(CAST({value} AS VARCHAR), '')")
         digest = f"{_quote(prefix)} || md5(concat_ws(chr(31), {', '.join(parts)}))"
-        self.passthrough.discard("request_id")
+        self.taken.pop("request_id", None)
         if "request_id" in self.kinds:
             given = self.values["request_id"]
             present = _ident("pr_request_id")
@@ -560,8 +573,13 @@ def validate_staged(
     finally:
         con.unregister("__staged")
     # One thread and insertion order kept: result rows align with staged rows.
-    for name in sorted(builder.passthrough):
-        result = result.append_column(name, staged.column(name))
+    for name, (column, blank) in sorted(builder.taken.items()):
+        values = staged.column(column)
+        if blank is not None:
+            is_blank = result.column("__blank_" + name)
+            if pc.any(is_blank).as_py():
+                values = pc.if_else(is_blank, pa.scalar(None, values.type), values)
+        result = result.append_column(name, values)
     return _split(result, source_file)
 
 

@@ -1,0 +1,403 @@
+"""Online guard and gateway: latency at a target rate, memory over a soak, and detection.
+
+Three parts (``all`` runs the first two):
+
+- ``guard``: ``Guard.observe`` on simulated events, paced at ``--rate`` events/s on one
+  core (the process is pinned to one CPU); per-event service time and response time
+  (service plus any wait when the guard falls behind), p50/p99/p99.9/max, and the
+  cost of the two per-event feature engines (Arrow on a one-row table vs Python ``re``).
+- ``gateway``: the mock upstream and the gateway as separate server processes, load
+  from a third process (an asyncio httpx load generator, open loop at ``--rate``
+  requests/s). Direct-to-upstream first, then through the gateway, with the same
+  requests; the added latency is the difference of the two distributions, and the
+  gateway's own overhead histogram is read from ``/metrics``. The gateway's resident
+  memory is sampled every 5 s; ``--soak-seconds`` runs the gateway phase that long.
+- ``replay``: the default simulated scenario through the guard in process, with labels
+  (time to detection, leakage, false positives), next to a batch scan of the same events
+  evaluated against the same labels.
+
+    .venv/bin/python benchmarks/online.py guard --rate 5000
+    .venv/bin/python benchmarks/online.py gateway --rate 500 --seconds 60
+    .venv/bin/python benchmarks/online.py gateway --rate 500 --soak-seconds 600
+    .venv/bin/python benchmarks/online.py replay --accounts 3000 --hours 48 --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+if not (ROOT / "src" / "distillguard").is_dir():
+    raise SystemExit("run from a distillguard checkout")
+sys.path.insert(0, str(ROOT / "src"))
+
+from distillguard.simulate import Scenario, simulate  # noqa: E402
+
+PERCENTILES = (50, 90, 99, 99.9)
+
+
+def describe(values_s: list[float] | np.ndarray) -> dict[str, float]:
+    ms = np.asarray(values_s, dtype=float) * 1e3
+    if not len(ms):
+        return {}
+    out = {f"p{p:g}": round(float(np.percentile(ms, p)), 4) for p in PERCENTILES}
+    out["mean"] = round(float(ms.mean()), 4)
+    out["max"] = round(float(ms.max()), 4)
+    return out
+
+
+def simulated_events(args: argparse.Namespace, tmp: Path) -> pa.Table:
+    simulate(Scenario(accounts=args.accounts, hours=args.hours, seed=args.seed), tmp / "sim")
+    table = pq.read_table(tmp / "sim" / "events.parquet")
+    return table.sort_by([("timestamp", "ascending"), ("request_id", "ascending")])
+
+
+# -- guard ----------------------------------------------------------------------------
+
+def bench_guard(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    from distillguard.config import default_config
+    from distillguard.features import event_features
+    from distillguard.online.features import EventFeatureExtractor
+    from distillguard.online.guard import Guard
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
+    table = simulated_events(args, tmp).slice(0, args.events)
+    events = table.to_pylist()
+    config = default_config()
+    # The two feature engines, per event.
+    sample = table.slice(0, 300)
+    extractor = EventFeatureExtractor(config.features)
+    started = time.perf_counter()
+    for i in range(sample.num_rows):
+        event_features(sample.slice(i, 1), config.features)
+    arrow_us = (time.perf_counter() - started) / sample.num_rows * 1e6
+    rows = sample.to_pylist()
+    started = time.perf_counter()
+    for row in rows:
+        extractor.extract(row)
+    python_us = (time.perf_counter() - started) / len(rows) * 1e6
+
+    guard = Guard(config)
+    service = np.empty(len(events))
+    response = np.empty(len(events))
+    interval = 1.0 / args.rate
+    t0 = time.perf_counter() + 0.01
+    for i, event in enumerate(events):  # one event at a time: the online path
+        due = t0 + i * interval
+        while time.perf_counter() < due:
+            pass
+        start = time.perf_counter()
+        guard.observe(event)
+        end = time.perf_counter()
+        service[i] = end - start
+        response[i] = end - due
+    elapsed = time.perf_counter() - t0
+    # Flat out, for the ceiling.
+    fresh = Guard(config)
+    started = time.perf_counter()
+    for event in events[: min(len(events), 50_000)]:
+        fresh.observe(event)
+    ceiling = min(len(events), 50_000) / (time.perf_counter() - started)
+    return {
+        "events": len(events), "target_rate": args.rate,
+        "achieved_rate": round(len(events) / elapsed, 1),
+        "service_ms": describe(service), "response_ms": describe(response),
+        "flushes": guard.stats.flushes, "accounts_rescored": guard.stats.rescored,
+        "max_rate_unpaced": round(ceiling, 1),
+        "features_us": {"arrow_one_row_table": round(arrow_us, 1),
+                        "python_re": round(python_us, 1)},
+        "actions": guard.stats.actions,
+    }
+
+
+# -- gateway --------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, timeout: float = 60.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not start")
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def write_requests(table: pa.Table, path: Path, keys_path: Path, limit: int) -> None:
+    """Requests (key + chat body) in event order, and the keys file for their accounts."""
+    import yaml
+
+    from distillguard.online.replay import chat_request
+
+    events = table.slice(0, limit).to_pylist()
+    accounts = sorted({e["account_id"] for e in events})
+    keys = {a: f"sk-bench-{i:06d}" for i, a in enumerate(accounts)}
+    keys_path.write_text(yaml.safe_dump({"keys": {k: {"account_id": a} for a, k in
+                                                  keys.items()}}))
+    with path.open("w") as out:
+        for event in events:
+            out.write(json.dumps({"key": keys[event["account_id"]],
+                                  "body": chat_request(event)}) + "\n")
+
+
+def loadgen(url: str, requests_file: Path, rate: float, seconds: float,
+            out_file: Path) -> None:
+    """Open-loop load: request i is sent at t0 + i / rate (run in its own process)."""
+    import httpx
+
+    requests = [json.loads(line) for line in requests_file.read_text().splitlines()]
+    total = int(rate * seconds)
+
+    async def run() -> list[tuple[float, float, int]]:
+        results: list[tuple[float, float, int]] = []
+        from distillguard.online.upstream import StreamTransport
+
+        # The lean transport keeps the load generator's own cost per request low.
+        async with httpx.AsyncClient(timeout=30.0, transport=StreamTransport()) as client:
+            async def one(i: int, due: float) -> None:
+                item = requests[i % len(requests)]
+                start = time.perf_counter()
+                try:
+                    answer = await client.post(
+                        url + "/v1/chat/completions", json=item["body"],
+                        headers={"authorization": f"Bearer {item['key']}"})
+                    status = answer.status_code
+                except httpx.HTTPError:
+                    status = -1
+                results.append((time.perf_counter() - start, start - due, status))
+
+            tasks = []
+            t0 = time.perf_counter() + 0.05
+            for i in range(total):
+                due = t0 + i / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(one(i, due)))
+            await asyncio.gather(*tasks)
+        return results
+
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    results = asyncio.run(run())
+    out_file.write_text(json.dumps(results))
+
+
+def run_load(url: str, requests_file: Path, rate: float, seconds: float, tmp: Path,
+             watch_pid: int | None = None) -> dict[str, Any]:
+    out = tmp / f"load-{time.monotonic_ns()}.json"
+    process = subprocess.Popen([sys.executable, __file__, "loadgen", "--url", url,
+                                "--requests-file", str(requests_file), "--rate", str(rate),
+                                "--seconds", str(seconds), "--out", str(out)])
+    memory: list[tuple[float, float]] = []
+    started = time.monotonic()
+    while process.poll() is None:
+        if watch_pid is not None:
+            memory.append((round(time.monotonic() - started, 1), round(rss_mib(watch_pid), 1)))
+        time.sleep(5.0)
+    if process.returncode:
+        raise RuntimeError("load generator failed")
+    results = json.loads(out.read_text())
+    latency = [r[0] for r in results]
+    late = [r[1] for r in results]
+    statuses: dict[str, int] = {}
+    for r in results:
+        statuses[str(r[2])] = statuses.get(str(r[2]), 0) + 1
+    errors = sum(n for s, n in statuses.items() if s not in ("200", "429", "403"))
+    report: dict[str, Any] = {
+        "requests": len(results), "latency_ms": describe(latency),
+        "sender_lateness_ms": describe(late), "statuses": statuses, "errors": errors,
+    }
+    if memory:
+        report["rss_mib"] = memory
+    return report
+
+
+def overhead_from_metrics(text: str) -> dict[str, Any]:
+    """Bucket counts of the gateway's own overhead and guard histograms."""
+    out: dict[str, Any] = {}
+    for name in ("distillguard_overhead_seconds", "distillguard_guard_seconds"):
+        buckets = [(float(le), float(v)) for le, v in re.findall(
+            name + r'_bucket\{le="([0-9.e+-]+)"\} ([0-9.e+]+)', text)]
+        total = buckets[-1][1] if buckets else 0.0
+        share = {f"<= {le * 1e3:g} ms": round(v / total, 5) for le, v in buckets if total}
+        p99 = next((le for le, v in buckets if total and v / total >= 0.99), None)
+        out[name] = {"count": total, "share_at_or_below": share,
+                     "p99_bucket_ms": None if p99 is None else p99 * 1e3}
+    return out
+
+
+def bench_gateway(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    import httpx
+
+    table = simulated_events(args, tmp)
+    requests_file, keys_file = tmp / "requests.jsonl", tmp / "keys.yaml"
+    write_requests(table, requests_file, keys_file, args.requests)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep
+           + os.environ.get("PYTHONPATH", "")}
+    up_port, gw_port = free_port(), free_port()
+    upstream = subprocess.Popen([sys.executable, "-m", "distillguard.online.mock_upstream",
+                                 "--port", str(up_port)], env=env)
+    gateway = subprocess.Popen([sys.executable, "-m", "distillguard.cli", "gateway",
+                                "--upstream", f"http://127.0.0.1:{up_port}",
+                                "--port", str(gw_port), "--keys", str(keys_file),
+                                "--log-dir", str(tmp / "gateway-log")], env=env)
+    try:
+        up_url, gw_url = f"http://127.0.0.1:{up_port}", f"http://127.0.0.1:{gw_port}"
+        wait_ready(up_url)
+        wait_ready(gw_url)
+        warm = min(5.0, args.seconds)
+        run_load(gw_url, requests_file, args.rate, warm, tmp)  # warm both up
+        direct = run_load(up_url, requests_file, args.rate, args.seconds, tmp)
+        through = run_load(gw_url, requests_file, args.rate, args.seconds, tmp,
+                           watch_pid=gateway.pid)
+        metrics = httpx.get(gw_url + "/metrics").text
+        report: dict[str, Any] = {
+            "rate": args.rate, "seconds": args.seconds, "direct": direct, "gateway": through,
+            "added_ms": {
+                k: round(through["latency_ms"][k] - direct["latency_ms"][k], 4)
+                for k in ("p50", "p90", "p99", "p99.9", "mean")
+            },
+            "server_side": overhead_from_metrics(metrics),
+        }
+        if args.soak_seconds:
+            soak = run_load(gw_url, requests_file, args.rate, args.soak_seconds, tmp,
+                            watch_pid=gateway.pid)
+            rss = [m for _, m in soak["rss_mib"]]
+            third = max(1, len(rss) // 3)
+            soak["rss_first_third_mean_mib"] = round(float(np.mean(rss[:third])), 1)
+            soak["rss_last_third_mean_mib"] = round(float(np.mean(rss[-third:])), 1)
+            report["soak"] = soak
+        return report
+    finally:
+        for process in (gateway, upstream):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+# -- replay ---------------------------------------------------------------------------
+
+def bench_replay(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    from distillguard.evaluate import evaluate
+    from distillguard.online.replay import replay
+    from distillguard.pipeline import scan
+
+    simulate(Scenario(accounts=args.accounts, hours=args.hours, seed=args.seed), tmp / "sim")
+    events, labels = tmp / "sim" / "events.parquet", tmp / "sim" / "labels.parquet"
+    started = time.perf_counter()
+    scan([events], tmp / "scan", write_report=False)
+    scan_seconds = time.perf_counter() - started
+    batch = evaluate(labels, tmp / "scan")
+    online = replay([events], labels=labels, out_dir=tmp / "replay")
+    detection = online.detection or {}
+    return {
+        "scenario": {"accounts": args.accounts, "hours": args.hours, "seed": args.seed},
+        "events": online.summary["events"],
+        "online": {
+            "events_per_second": online.summary["events_per_second"],
+            "latency_ms": online.summary["latency_ms"],
+            **{k: detection.get(k) for k in (
+                "campaigns_detected", "campaigns_total", "leakage", "account_leakage",
+                "served_after_detection", "recall", "false_positive_rate",
+                "false_positive_rate_final")},
+            "campaigns": detection.get("campaigns"),
+            "fpr_by_archetype": detection.get("fpr_by_archetype"),
+        },
+        "batch": {
+            "seconds": round(scan_seconds, 2),
+            "campaigns_detected": batch.campaigns_detected,
+            "campaigns_total": batch.campaigns_total, "recall": batch.recall,
+            "false_positive_rate": batch.false_positive_rate,
+            "fpr_by_archetype": batch.fpr_by_archetype,
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("part", choices=("guard", "gateway", "replay", "all", "loadgen"))
+    parser.add_argument("--accounts", type=int, default=3000)
+    parser.add_argument("--hours", type=float, default=48.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rate", type=float, default=None,
+                        help="events/s (guard, default 5000) or requests/s (gateway, 500)")
+    parser.add_argument("--events", type=int, default=150_000, help="guard: events paced")
+    parser.add_argument("--seconds", type=float, default=60.0, help="gateway: per phase")
+    parser.add_argument("--soak-seconds", type=float, default=0.0)
+    parser.add_argument("--requests", type=int, default=50_000,
+                        help="gateway: distinct simulated requests cycled through")
+    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    # loadgen (internal): the load generator's own process.
+    parser.add_argument("--url")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--requests-file", type=Path)
+    args = parser.parse_args()
+    if args.part == "loadgen":
+        loadgen(args.url, args.requests_file, args.rate, args.seconds, args.out)
+        return
+    results: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "processor": platform.processor() or platform.machine(),
+                    "load_average": os.getloadavg()},
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        if args.part in ("guard", "all"):
+            args.rate = args.rate if args.part == "guard" and args.rate else 5000.0
+            results["guard"] = bench_guard(args, tmp)
+            print(json.dumps({"guard": results["guard"]}, indent=2), flush=True)
+        if args.part in ("gateway", "all"):
+            args.rate = args.rate if args.part == "gateway" and args.rate else 500.0
+            results["gateway"] = bench_gateway(args, tmp)
+            print(json.dumps({"gateway": results["gateway"]}, indent=2), flush=True)
+        if args.part == "replay":
+            results["replay"] = bench_replay(args, tmp)
+            print(json.dumps({"replay": results["replay"]}, indent=2), flush=True)
+    results["machine"]["load_average_after"] = os.getloadavg()
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

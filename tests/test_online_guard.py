@@ -1,0 +1,212 @@
+"""The online guard: decisions, actions, failure modes, and convergence to the batch scan.
+
+The convergence test replays a simulated day (400 accounts, 24 h, seed 11) through the
+guard and scans the same events in batch. Measured on 2026-11-27: Spearman correlation of
+final risks 0.99999, flagged set identical for 100 % of accounts. The thresholds below
+(0.98 and 97 %) leave room for scoring changes that make the two paths differ slightly
+(sketch estimates, lockstep timing not computed online), not for a broken guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from scipy.stats import spearmanr
+
+from distillguard.config import Config, default_config, load_config
+from distillguard.errors import ConfigError
+from distillguard.online.guard import (
+    FLAGGED_ACTIONS,
+    STATE_UNAVAILABLE,
+    Guard,
+    OnlineEventError,
+    _median,
+)
+from distillguard.online.store import MemoryStore, StateUnavailable
+from distillguard.pipeline import scan
+from distillguard.simulate import Scenario, simulate
+
+T0 = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+def config_with(tmp_path: Path, overrides: dict[str, Any]) -> Config:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(overrides))
+    return load_config(path)
+
+
+def harvester_events(account: str, count: int, start: int = 0) -> list[dict[str, Any]]:
+    """A distiller's requests: reasoning elicited, long outputs, one per minute."""
+    return [{
+        "request_id": f"{account}-{start + i}", "account_id": account,
+        "timestamp": T0 + timedelta(minutes=start + i),
+        "prompt": f"Solve problem {start + i} and explain your full reasoning step by step.",
+        "max_tokens": 16000, "temperature": 0.2 * (i % 5), "turn": 0,
+    } for i in range(count)]
+
+
+@pytest.fixture(scope="module")
+def simulated_day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("day")
+    simulate(Scenario(accounts=400, hours=24, seed=11), root / "sim")
+    scan([root / "sim" / "events.parquet"], root / "scan", write_report=False)
+    return root / "sim", root / "scan"
+
+
+def test_when_a_simulated_day_is_replayed_then_online_risk_converges_to_batch(simulated_day):
+    sim, scanned = simulated_day
+    events = pq.read_table(sim / "events.parquet").sort_by(
+        [("timestamp", "ascending"), ("request_id", "ascending")])
+    guard = Guard()
+    for batch in events.to_batches(8192):
+        for event in batch.to_pylist():
+            guard.observe(event)
+    guard.flush(everything=True)
+    batch_accounts = pq.read_table(scanned / "accounts.parquet").to_pylist()
+    online = {row["account_id"]: guard.assess(row["account_id"]) for row in batch_accounts}
+    batch_risk = [row["risk"] for row in batch_accounts]
+    online_risk = [online[row["account_id"]].risk for row in batch_accounts]
+    agree = np.mean([
+        (row["decision"] in ("review", "block"))
+        == (online[row["account_id"]].action in FLAGGED_ACTIONS)
+        for row in batch_accounts
+    ])
+    assert len(batch_accounts) == 400
+    assert spearmanr(batch_risk, online_risk).statistic >= 0.98
+    assert agree >= 0.97
+    flagged = [a for a, d in online.items() if d.action in FLAGGED_ACTIONS]
+    assert flagged, "the simulated campaigns must be flagged online"
+    assert any(online[a].campaign_id for a in flagged)
+
+
+def test_when_an_account_harvests_reasoning_then_it_is_flagged_with_reasons():
+    guard = Guard()
+    decisions = [guard.observe(e) for e in harvester_events("h", 300)]
+    guard.flush()
+    first, last = decisions[0], guard.assess("h")
+    assert first.action == "allow" and first.risk == 0.0
+    assert last is not None and last.action in FLAGGED_ACTIONS
+    assert any("chain-of-thought" in reason for reason in last.reasons)
+    assert last.own_risk >= last.risk  # a lone account keeps lone_account_factor of it
+
+
+def test_when_risk_is_in_the_throttle_band_then_throttle(tmp_path):
+    config = config_with(tmp_path, {
+        "scoring": {"thresholds": {"monitor": 0.3, "review": 0.4, "block": 0.999}},
+        "online": {"throttle_risk": 0.5, "rescore_events": 1, "lone_min_events": 0},
+    })
+    guard = Guard(config)
+    actions = [guard.observe(e).action for e in harvester_events("h", 200)]
+    assert actions[0] == "allow"
+    assert "review" in actions and "throttle" in actions and "block" not in actions
+    assert actions.index("review") < actions.index("throttle")
+    throttled = guard.observe(harvester_events("h", 1, start=500)[0])
+    assert throttled.action == "throttle" and not throttled.served
+    assert throttled.reasons[0].startswith("throttled: risk")
+
+
+def test_when_a_lone_account_has_few_requests_then_it_is_only_monitored(tmp_path):
+    config = config_with(tmp_path, {"online": {"rescore_events": 1, "lone_min_events": 30}})
+    guard = Guard(config)
+    decisions = [guard.observe(e) for e in harvester_events("h", 40)]
+    early = [d for d in decisions[:29] if d.own_risk * 0.85 >= 0.6]
+    assert early, "the harvester's risk passes review before 30 requests"
+    assert all(d.action == "monitor" for d in early)
+    assert early[0].reasons[0].startswith("under watch, not flagged yet")
+    assert decisions[-1].action in FLAGGED_ACTIONS
+
+
+def test_when_a_watched_account_exceeds_the_rate_limit_then_throttle(tmp_path):
+    config = config_with(tmp_path, {
+        "scoring": {"thresholds": {"monitor": 0.01, "review": 0.98, "block": 0.99}},
+        "online": {"throttle_risk": 0.985, "rate_limit_per_minute": 5, "rescore_events": 1},
+    })
+    guard = Guard(config)
+    for event in harvester_events("h", 60):  # one a minute: watched, under the limit
+        assert guard.observe(event).action in ("allow", "monitor")
+    burst = [{**e, "timestamp": T0 + timedelta(hours=2, seconds=i)}
+             for i, e in enumerate(harvester_events("h", 8, start=100))]
+    actions = [guard.observe(e).action for e in burst]
+    assert actions[:5] == ["monitor"] * 5 and actions[5:] == ["throttle"] * 3
+    assert "over the limit of 5" in guard.observe(
+        {**burst[0], "request_id": "again"}).reasons[0]
+
+
+class BrokenStore(MemoryStore):
+    """A store that fails once ``broken`` is set, as Redis does when it goes away."""
+
+    broken = False
+
+    def update_account(self, account_id: str, apply: Callable[..., Any]) -> Any:
+        if self.broken:
+            raise StateUnavailable("connection refused")
+        return super().update_account(account_id, apply)
+
+
+@pytest.mark.parametrize(("policy", "action"), [("fail_open", "allow"),
+                                                ("fail_closed", "block")])
+def test_when_state_is_unavailable_then_fail_open_or_closed(tmp_path, policy, action):
+    config = config_with(tmp_path, {"online": {"on_state_error": policy}})
+    store = BrokenStore(Guard(config).settings)
+    guard = Guard(config, store=store)
+    assert guard.observe(harvester_events("a", 1)[0]).action == "allow"
+    store.broken = True
+    decision = guard.observe(harvester_events("a", 1, start=1)[0])
+    assert decision.action == action
+    assert decision.reasons[0].startswith(STATE_UNAVAILABLE)
+    assert guard.stats.state_errors == 1
+
+
+@pytest.mark.parametrize(("event", "message"), [
+    ({"timestamp": T0}, "no account_id"),
+    ({"account_id": "a"}, "no timestamp"),
+    ({"account_id": "a", "timestamp": "yesterday"}, "unreadable timestamp"),
+])
+def test_when_event_lacks_identity_then_online_event_error(event, message):
+    with pytest.raises(OnlineEventError, match=message):
+        Guard().observe(event)
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"online": {"on_state_error": "maybe"}}, "fail_open or fail_closed"),
+    ({"online": {"throttle_risk": 0.1}}, "at least scoring.thresholds.review"),
+    ({"online": {"max_templates": 0}}, "max_templates must be at least 1"),
+])
+def test_when_online_settings_are_wrong_then_config_error(tmp_path, overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        Guard(config_with(tmp_path, overrides))
+
+
+def test_when_linked_accounts_harvest_then_they_share_one_campaign():
+    guard = Guard()
+    for k in range(6):
+        for event in harvester_events(f"c{k}", 120):
+            guard.observe({**event, "payment_fingerprint": "card-shared",
+                           "ip": f"203.0.113.{k}", "user_agent": "farm/1.0"})
+    for k in range(40):  # ordinary accounts, so the shared card is rare
+        guard.observe({"request_id": f"o{k}", "account_id": f"o{k}", "timestamp": T0,
+                       "prompt": "hello", "payment_fingerprint": f"card-{k}"})
+    guard.flush(everything=True)
+    decisions = [guard.assess(f"c{k}") for k in range(6)]
+    campaigns = {d.campaign_id for d in decisions if d is not None}
+    assert len(campaigns) == 1 and None not in campaigns
+    assert all(d is not None and d.action == "block" for d in decisions)
+    assert guard.assess("o1") is not None and guard.assess("o1").campaign_id is None
+
+
+@pytest.mark.parametrize(("histogram", "median"), [
+    ({1: 3}, 1.0), ({1: 1, 3: 1}, 2.0), ({1: 2, 5: 1, 9: 1}, 3.0), ({}, 1.0),
+])
+def test_when_population_histogram_then_median_as_numpy(histogram, median):
+    assert _median(histogram) == median
+
+
+def test_guard_uses_the_shipped_defaults_when_given_no_config():
+    assert Guard().config == default_config()
