@@ -300,5 +300,5 @@ def test_when_a_memory_limit_is_set_then_the_workspace_engine_runs_under_it(
         ws.ingest([tmp_path / "1.parquet"], config)
         limit = ws.con.execute("SELECT current_setting('memory_limit')").fetchone()
         assert limit is not None and limit[0].startswith(("286", "300"))
-        with pytest.raises(ConfigError, match="workspace.memory_limit"):
+        with pytest.raises(ConfigError, match=r"workspace\.memory_limit"):
             ws.apply_settings(WorkspaceConfig(memory_limit="lots"))
