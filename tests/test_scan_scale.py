@@ -302,3 +302,38 @@ def test_when_a_memory_limit_is_set_then_the_workspace_engine_runs_under_it(
         assert limit is not None and limit[0].startswith(("286", "300"))
         with pytest.raises(ConfigError, match=r"workspace\.memory_limit"):
             ws.apply_settings(WorkspaceConfig(memory_limit="lots"))
+
+
+@pytest.mark.parametrize("container", ["parquet", "jsonl"])
+def test_when_identifiers_are_blank_then_they_are_stored_as_null_and_others_unchanged(
+    tmp_path: Path, container: str
+) -> None:
+    from distillguard.ingest import read_events
+
+    rows = _events(["a", "b", "c"]).append_column(
+        "payment_fingerprint", pa.array(["", " \t", "card-1"])
+    ).append_column("org_id", pa.array(["org 1 ", None, "  "]))
+    path = tmp_path / f"events.{container}"
+    if container == "parquet":
+        pq.write_table(rows, path)
+    else:
+        import json
+
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows.to_pylist()))
+    (chunk,) = list(read_events([path]))
+    assert chunk.valid.column("payment_fingerprint").to_pylist() == [None, None, "card-1"]
+    assert chunk.valid.column("org_id").to_pylist() == ["org 1 ", None, None]
+    assert chunk.valid.column("prompt").to_pylist() == ["prompt 0", "prompt 1", "prompt 2"]
+
+
+def test_when_events_came_from_elsewhere_then_available_columns_scans_them(
+    tmp_path: Path,
+) -> None:
+    pq.write_table(_events(["a"]), tmp_path / "1.parquet")
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.ingest([tmp_path / "1.parquet"], CFG)
+        assert "ip" not in ws.available_columns()
+        # Rows another engine (or an older distillguard) put there, not counted at ingest.
+        ws.con.execute("INSERT INTO events (request_id, timestamp, account_id, ip) "
+                       "VALUES ('z', now(), 'acc9', '10.0.0.1')")
+        assert "ip" in ws.available_columns()

@@ -57,8 +57,8 @@ _SKELETON_MASKS: tuple[tuple[str, str, str], ...] = (
 #: Above this share of strings to rewrite, rewriting them all is cheaper than picking.
 _REWRITE_ALL_SHARE = 0.5
 #: A dotted quad in canonical form: its /24 is a string operation, no parsing needed.
-_CANONICAL_IPV4 = r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}" \
-    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = rf"^(?:{_OCTET}\.){{3}}{_OCTET}$"
 
 Column: TypeAlias = pa.ChunkedArray | pa.Array
 

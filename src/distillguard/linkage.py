@@ -182,6 +182,8 @@ def link_accounts(
         )
         SELECT a, b, sum(weight) AS weight, list(kind ORDER BY kind) AS kinds
         FROM per_kind GROUP BY a, b
+        -- Lockstep adds at most lockstep_weight later: lighter pairs can never link.
+        HAVING sum(weight) >= {float(config.min_link_weight) - float(config.lockstep_weight)}
         """
     ).to_arrow_table()
     hubs = con.execute(

@@ -14,7 +14,8 @@ from distillguard.config import Config
 
 #: Per-account profile. ``{very_long}`` is ``scoring.signal_params.very_long_max_tokens``.
 PROFILE_SQL = """
-WITH e AS (
+WITH e AS NOT MATERIALIZED (
+    -- Inlined, not materialised: a copy of every event (prompts included) would spill.
     SELECT *, epoch(timestamp) AS ts FROM {source}
 ),
 gaps AS (

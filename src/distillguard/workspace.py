@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,8 +226,9 @@ class Workspace:
         try:
             # Rows go straight into ``events``; duplicates are taken out again at the end
             # of the file (rare), so every row is written once.
-            with _single_threaded(con):
-                for chunk, featured in ahead(_featured_chunks(path, config, fmt, now)):
+            prepared = ahead(_featured_chunks(path, config, fmt, now))
+            with _single_threaded(con), closing(prepared):  # closing stops the thread
+                for chunk, featured in prepared:
                     stored = self._stage_chunk(chunk, featured, config, run_id)
                     for name in EVENT_COLUMNS:
                         non_null[name] += stored.num_rows - stored.column(name).null_count
@@ -346,14 +347,17 @@ class Workspace:
     def available_columns(self, source: str = "events") -> set[str]:
         """Event columns with at least one non-null value.
 
-        For all of ``events``, from the counts kept at ingest (no scan), unless some
-        file was ingested without them (an older workspace).
+        For all of ``events``, from the counts kept at ingest (no scan), when they cover
+        every event (not so in an older workspace, or one whose events came from elsewhere).
         """
         if source == "events":
             row = self.con.execute(
-                "SELECT count(*) FROM files WHERE digest NOT IN (SELECT digest FROM file_columns)"
+                "SELECT (SELECT count(*) FROM files "
+                "        WHERE digest NOT IN (SELECT digest FROM file_columns)) = 0 "
+                "   AND (SELECT coalesce(sum(rows_valid), 0) FROM files) "
+                "       = (SELECT count(*) FROM events)"
             ).fetchone()
-            if row is not None and row[0] == 0:
+            if row is not None and row[0]:
                 held = self.con.execute(
                     "SELECT column_name FROM file_columns GROUP BY column_name "
                     "HAVING sum(non_null) > 0"

@@ -164,7 +164,13 @@ def to_spark_sql(sql: str) -> str:
         For a DuckDB-only construct (see :data:`UNSUPPORTED`), a ``::`` cast, or a
         rule applied to arguments it cannot translate faithfully.
     """
+    # A CTE hint for DuckDB's planner ("inline this, do not materialise it"); Spark
+    # always inlines, so the plain form is the same query.
+    sql = _NOT_MATERIALIZED.sub("AS (", sql)
     return _Translator(sql).run()
+
+
+_NOT_MATERIALIZED = re.compile(r"\bAS\s+NOT\s+MATERIALIZED\s*\(", re.IGNORECASE)
 
 
 class _Translator:

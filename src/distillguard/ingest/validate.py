@@ -16,7 +16,8 @@ bookkeeping columns:
 The query parses every column once, evaluates all checks as one OR of bare conditions
 (most rows pass and stop there) and, for a failing row only, takes the first failing
 check's message in the order of :data:`CHECK_ORDER`. Text columns that pass through
-unchanged are not sent back through DuckDB: they are taken from the staged table. IP
+unchanged are not sent back through DuckDB: they are taken from the staged table (an
+identifier that is blank, which becomes null, by a flag the query returns). IP
 addresses are checked with the standard library's ``ipaddress`` over the batch's
 *distinct* values only (canonical dotted quads by one regular expression), then mapped
 back with Arrow.
