@@ -129,8 +129,41 @@ def split_alternatives(pattern: str) -> list[str]:
     """
     parts: list[str] = []
     depth = 0
-    in_class = False
     start = 0
+    for i, char in _structural_chars(pattern):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    flat: list[str] = []
+    for part in parts:
+        inner = part[3:-1] if part.startswith("(?:") and part.endswith(")") else None
+        if inner is not None and _balanced(inner):
+            flat.extend(split_alternatives(inner))
+        else:
+            flat.append(part)
+    return flat
+
+
+def _balanced(pattern: str) -> bool:
+    """Whether the parentheses of ``pattern`` close within it (outside classes/escapes)."""
+    depth = 0
+    for _, char in _structural_chars(pattern):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _structural_chars(pattern: str) -> list[tuple[int, str]]:
+    """Positions and characters outside escapes and character classes (where ``(``,
+    ``)`` and ``|`` are syntax, not literals)."""
+    out: list[tuple[int, str]] = []
+    in_class = False
     i = 0
     while i < len(pattern):
         char = pattern[i]
@@ -146,55 +179,8 @@ def split_alternatives(pattern: str) -> list[str]:
                 i += 1
             if pattern[i + 1 : i + 2] == "]":
                 i += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    flat: list[str] = []
-    for part in parts:
-        inner = part[3:-1] if part.startswith("(?:") and part.endswith(")") else None
-        if inner is not None and _balanced(inner):
-            flat.extend(split_alternatives(inner))
         else:
-            flat.append(part)
-    return flat
-
-
-def _balanced(pattern: str) -> bool:
-    """Whether the parentheses of ``pattern`` close within it (outside classes/escapes)."""
-    depth = 0
-    for part in _unescaped_chars(pattern):
-        depth += {"(": 1, ")": -1}.get(part, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _unescaped_chars(pattern: str) -> list[str]:
-    """Characters outside escapes and character classes (parentheses are what matter)."""
-    out: list[str] = []
-    in_class = False
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "^":
-                i += 1
-            if pattern[i + 1 : i + 2] == "]":
-                i += 1
-        else:
-            out.append(char)
+            out.append((i, char))
         i += 1
     return out
 
