@@ -200,8 +200,10 @@ def test_when_input_values_look_like_paths_then_nothing_is_written_there(tmp_pat
     assert not target.exists()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "accounts.parquet", "campaigns.json", "quarantine.parquet", "report.html",
-        "summary.json", "workspace.duckdb",
+        "summary.json", "workspace.duckdb", "workspace.duckdb.events",
     ]
+    segments = list((tmp_path / "out" / "workspace.duckdb.events").iterdir())
+    assert len(segments) == 1 and segments[0].suffix == ".parquet"  # named by digest
 
 
 # -- a scan killed with SIGKILL mid-ingest --------------------------------------------

@@ -265,8 +265,91 @@ def test_when_a_file_breaks_mid_way_then_none_of_its_rows_stay(tmp_path: Path) -
             ws.ingest([good], config, progress=stop_after_first_batch)
         assert ws.con.execute("SELECT count(*) FROM events").fetchone() == (0,)
         assert ws.con.execute("SELECT count(*) FROM files").fetchone() == (0,)
+        assert list(ws.segments.iterdir()) == []  # the partial segment is gone too
         again = ws.ingest([good], config)
         assert again.rows_valid == 6
+
+
+def test_when_a_file_is_ingested_then_its_rows_are_one_listed_parquet_segment(
+    tmp_path: Path,
+) -> None:
+    pq.write_table(_events(["a", "b", "c"]), tmp_path / "1.parquet")
+    pq.write_table(_events(["d", "e"]), tmp_path / "2.parquet")
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.ingest([tmp_path / "1.parquet"], CFG)
+        ws.ingest([tmp_path / "2.parquet"], CFG)
+        listed = ws.con.execute("SELECT segment, rows FROM segments ORDER BY position").fetchall()
+        in_duckdb = ws.con.execute("SELECT count(*) FROM stored_events").fetchone()
+        ids = [r[0] for r in ws.con.execute(
+            "SELECT request_id FROM events ORDER BY request_id").fetchall()]
+    files = sorted(p.name for p in (tmp_path / "ws.duckdb.events").iterdir())
+    assert [rows for _, rows in listed] == [3, 2]
+    assert sorted(name for name, _ in listed) == files
+    assert in_duckdb == (0,)
+    assert ids == ["a", "b", "c", "d", "e"]
+    assert pq.read_table(tmp_path / "ws.duckdb.events" / listed[0][0]).schema.names[:3] == [
+        "request_id", "timestamp", "account_id"]
+
+
+def test_when_a_workspace_is_moved_then_its_events_are_read_from_the_new_place(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from distillguard.labels import connect_workspace
+
+    pq.write_table(_events(["a", "b", "c"]), tmp_path / "1.parquet")
+    with Workspace(tmp_path / "old" / "ws.duckdb") as ws:
+        ws.ingest([tmp_path / "1.parquet"], CFG)
+    shutil.move(tmp_path / "old", tmp_path / "new")
+    with connect_workspace(tmp_path / "new" / "ws.duckdb", read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM events").fetchone() == (3,)
+    with Workspace(tmp_path / "new" / "ws.duckdb") as ws:
+        assert ws.con.execute("SELECT count(*) FROM events").fetchone() == (3,)
+        ws.ingest([tmp_path / "1.parquet"], CFG)  # known by its digest: nothing new
+        assert ws.con.execute("SELECT count(*) FROM events").fetchone() == (3,)
+
+
+def test_when_an_ingest_died_before_commit_then_its_files_are_removed_on_open(
+    tmp_path: Path,
+) -> None:
+    pq.write_table(_events(["a"]), tmp_path / "1.parquet")
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.ingest([tmp_path / "1.parquet"], CFG)
+        kept = {p.name for p in ws.segments.iterdir()}
+        # What a process killed mid-file leaves: a partial segment and, killed between
+        # the rename and the commit, an unlisted whole one.
+        (ws.segments / "dead-run2.parquet.partial").write_bytes(b"PAR1")
+        pq.write_table(_events(["z"]), ws.segments / "dead-run3.parquet")
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        assert {p.name for p in ws.segments.iterdir()} == kept
+        assert ws.con.execute("SELECT request_id FROM events").fetchall() == [("a",)]
+
+
+def test_when_a_version_1_workspace_is_opened_then_its_events_stay_and_new_ones_add(
+    tmp_path: Path,
+) -> None:
+    import duckdb
+
+    from distillguard.workspace import STORED_EVENT_SCHEMA
+
+    path = tmp_path / "ws.duckdb"
+    old = duckdb.connect(str(path))  # what distillguard 1 wrote: events in a table
+    old.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    old.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    old.register("empty", STORED_EVENT_SCHEMA.empty_table())
+    old.execute("CREATE TABLE events AS SELECT * FROM empty")
+    old.execute("INSERT INTO events (request_id, timestamp, account_id) "
+                "VALUES ('v1', TIMESTAMPTZ '2026-02-01 10:00:00+00', 'acc0')")
+    old.close()
+    pq.write_table(_events(["a", "v1"]), tmp_path / "1.parquet")
+    with Workspace(path) as ws:
+        report = ws.ingest([tmp_path / "1.parquet"], CFG)
+        ids = sorted(r[0] for r in ws.con.execute("SELECT request_id FROM events").fetchall())
+        version = ws.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    assert ids == ["a", "v1"]
+    assert report.duplicates == 1  # "v1" was already there, in the old table
+    assert version == ("2",)
 
 
 def test_when_only_duplicates_held_a_column_then_it_is_not_available(tmp_path: Path) -> None:
@@ -334,6 +417,6 @@ def test_when_events_came_from_elsewhere_then_available_columns_scans_them(
         ws.ingest([tmp_path / "1.parquet"], CFG)
         assert "ip" not in ws.available_columns()
         # Rows another engine (or an older distillguard) put there, not counted at ingest.
-        ws.con.execute("INSERT INTO events (request_id, timestamp, account_id, ip) "
+        ws.con.execute("INSERT INTO stored_events (request_id, timestamp, account_id, ip) "
                        "VALUES ('z', now(), 'acc9', '10.0.0.1')")
         assert "ip" in ws.available_columns()

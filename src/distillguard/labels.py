@@ -42,6 +42,7 @@ import pyarrow.parquet as pq
 
 from distillguard.errors import ConfigError, WorkspaceError
 from distillguard.textsafe import safe_text
+from distillguard.workspace import attach_events
 
 TABLE = "analyst_labels"
 TARGET_KINDS: tuple[str, ...] = ("campaign", "account")
@@ -119,6 +120,7 @@ def connect_workspace(path: str | Path, *, read_only: bool) -> Iterator[duckdb.D
         raise WorkspaceError(f"cannot open workspace {target}: {exc}") from None
     try:
         con.execute("SET TimeZone = 'UTC'")  # instants come back in UTC
+        attach_events(con, target)
         yield con
     finally:
         con.close()

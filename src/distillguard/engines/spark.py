@@ -69,6 +69,7 @@ from distillguard.workspace import (
     IngestReport,
     ProgressCallback,
     Workspace,
+    embedded_event_count,
 )
 
 if TYPE_CHECKING:
@@ -539,7 +540,7 @@ class SparkWorkspace(Workspace):
         if stage.events_uri is not None:
             glob = _quote(_duckdb_uri(stage.events_uri) + "/*.parquet")
             columns = ", ".join(f'"{name}"' for name in STAGED_EVENT_COLUMNS)
-            self.con.execute("DROP TABLE events")
+            self.con.execute("DROP VIEW IF EXISTS events")
             self.con.execute(
                 f"CREATE VIEW events AS SELECT {columns}, CAST({int(run_id)} AS BIGINT) AS run_id "
                 f"FROM read_parquet({glob}, hive_partitioning = false)"
@@ -584,13 +585,7 @@ def _clear_previous(path: Path) -> None:
     except duckdb.Error as exc:
         raise WorkspaceError(f"cannot open workspace {path}: {exc}") from None
     try:
-        row = con.execute(
-            "SELECT table_type FROM information_schema.tables WHERE table_name = 'events'"
-        ).fetchone()
-        held = 0
-        if row is not None and row[0] != "VIEW":
-            count = con.execute("SELECT count(*) FROM events").fetchone()
-            held = int(count[0]) if count else 0
+        held = embedded_event_count(con)
     finally:
         con.close()
     if held:

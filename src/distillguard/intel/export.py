@@ -36,6 +36,7 @@ from distillguard.intel.kinds import (
 )
 from distillguard.privacy import is_pseudonym
 from distillguard.textsafe import safe_text
+from distillguard.workspace import attach_events
 
 #: Namespace of every id distillguard derives (UUIDv5 over the producer and content).
 ID_NAMESPACE = uuid.UUID("5d1f2c4e-8a7b-4c1e-9f3a-6b2d0e7c4a91")
@@ -286,6 +287,7 @@ def export_bundle(
         raise WorkspaceError(f"cannot open workspace {ws_path}: {exc}") from None
     try:
         con.execute("SET TimeZone = 'UTC'")
+        attach_events(con, ws_path)
         indicators = campaign_indicators(con, chosen, config) if chosen else []
     finally:
         con.close()
