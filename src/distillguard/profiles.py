@@ -102,13 +102,30 @@ base AS (
         count(DISTINCT model) AS models,
         count(DISTINCT ip) AS distinct_ips,
         count(DISTINCT conversation_id) AS conversations,
-        min(account_created_at) AS account_created_at,
-        mode(org_id) AS org_id,
-        mode(access_path) AS access_path
+        min(account_created_at) AS account_created_at
     FROM e GROUP BY account_id
+),
+org_path_counts AS (
+    SELECT account_id, org_id, access_path, count(*) AS c FROM e GROUP BY ALL
+),
+org_modes AS (
+    -- The most frequent value, ties broken by the value (DuckDB's and Spark's mode()
+    -- break them differently, and mode() holds a map per account: 2x slower here).
+    SELECT account_id, arg_max(org_id, row(c, org_id)) AS org_id FROM (
+        SELECT account_id, org_id, sum(c) AS c FROM org_path_counts
+        WHERE org_id IS NOT NULL GROUP BY ALL
+    ) GROUP BY account_id
+),
+access_path_modes AS (
+    SELECT account_id, arg_max(access_path, row(c, access_path)) AS access_path FROM (
+        SELECT account_id, access_path, sum(c) AS c FROM org_path_counts
+        WHERE access_path IS NOT NULL GROUP BY ALL
+    ) GROUP BY account_id
 )
 SELECT
     b.*,
+    om.org_id,
+    am.access_path,
     (epoch(b.last_seen) - epoch(b.first_seen)) / 3600.0 AS active_span_hours,
     (epoch(b.first_seen) - epoch(b.account_created_at)) / 3600.0 AS account_age_hours,
     CASE WHEN b.prompts > 0 THEN 1.0 - b.distinct_prompts / b.prompts END AS repeated_prompt_share,
@@ -133,6 +150,8 @@ LEFT JOIN template_stats t USING (account_id)
 LEFT JOIN capability_stats c USING (account_id)
 LEFT JOIN burst_stats m USING (account_id)
 LEFT JOIN pivot_stats v USING (account_id)
+LEFT JOIN org_modes om USING (account_id)
+LEFT JOIN access_path_modes am USING (account_id)
 ORDER BY account_id
 """
 
