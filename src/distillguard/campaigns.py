@@ -60,6 +60,18 @@ def _indices(values: pa.ChunkedArray | pa.Array, account_ids: pa.Array) -> np.nd
     return np.asarray(pc.index_in(values, value_set=account_ids).to_numpy(False), dtype=np.int64)
 
 
+def _pairs_with_kind(pairs: pa.Table, wanted: tuple[str, ...]) -> np.ndarray:
+    """Per pair: does its ``kinds`` list hold one of ``wanted``."""
+    hit = np.zeros(pairs.num_rows, dtype=bool)
+    if pairs.num_rows == 0:
+        return hit
+    kinds = pa.concat_arrays(pairs.column("kinds").chunks)
+    named = pc.is_in(pc.list_flatten(kinds), value_set=pa.array(wanted, pa.string()))
+    parent = np.asarray(pc.list_parent_indices(kinds), dtype=np.int64)
+    hit[parent[np.asarray(named, dtype=bool)]] = True
+    return hit
+
+
 def group_accounts(
     n: int, seeds: np.ndarray, a: np.ndarray, b: np.ndarray, weight: np.ndarray,
     hub_accounts: np.ndarray, hub_index: np.ndarray, attach_weight: float,
@@ -129,12 +141,29 @@ def split_communities(
         parts = nx.community.louvain_communities(graph, resolution=resolution, seed=0)
         if len(parts) < 2 or min(len(p) for p in parts) < min_size:
             continue
-        if nx.community.modularity(graph, parts) < min_modularity:
+        if _modularity(parts, a[edges], b[edges], weight[edges]) < min_modularity:
             continue
         for part in sorted(parts, key=min)[1:]:
             labels[list(part)] = next_label
             next_label += 1
     return labels
+
+
+def _modularity(
+    parts: list[set[int]], a: np.ndarray, b: np.ndarray, weight: np.ndarray
+) -> float:
+    """Newman modularity (resolution 1) of ``parts`` on the weighted edges ``a``–``b``:
+    the share of weight inside parts minus what random wiring would put there."""
+    nodes = np.concatenate([np.fromiter(p, dtype=np.int64, count=len(p)) for p in parts])
+    part_of = np.zeros(int(nodes.max()) + 1, dtype=np.int64)
+    part_of[nodes] = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    part_a, part_b = part_of[a], part_of[b]
+    same = part_a == part_b
+    total = float(weight.sum())
+    inside = np.bincount(part_a[same], weights=weight[same], minlength=len(parts))
+    degree = (np.bincount(part_a, weights=weight, minlength=len(parts))
+              + np.bincount(part_b, weights=weight, minlength=len(parts)))
+    return float((inside / total - (degree / (2 * total)) ** 2).sum())
 
 
 def find_campaigns(
@@ -164,11 +193,10 @@ def find_campaigns(
     )
 
     # Which kinds of link each account has to another member of its own group.
-    kinds = pairs.column("kinds").to_pylist()
     inside = labels[a] == labels[b]
     has: dict[str, np.ndarray] = {name: np.zeros(n, dtype=bool) for name in _KIND_SIGNALS}
     for name, wanted in _KIND_SIGNALS.items():
-        hit = inside & np.array([any(k in wanted for k in ks) for ks in kinds], dtype=bool)
+        hit = inside & _pairs_with_kind(pairs, wanted)
         has[name][a[hit]] = True
         has[name][b[hit]] = True
     if len(hub_accounts):
@@ -271,33 +299,63 @@ def add_evidence(
     })
     con.register("campaign_members", members)
     q = lambda sql: con.execute(sql).to_arrow_table().to_pylist()  # noqa: E731
+    # One pass over the members' events for the counts (grouping sets), one more for
+    # the example prompt and accounts of each campaign's top templates only.
     joined = f"{source} JOIN campaign_members USING (account_id)"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE campaign_counts AS
+        SELECT campaign_id, capability, coalesce(model, '(none)') AS model_name,
+               date_trunc('hour', timestamp) AS hour,
+               grouping(capability, model_name, hour) AS grouped_by,
+               count(*) AS c, min(timestamp) AS first_seen, max(timestamp) AS last_seen
+        FROM {joined}
+        GROUP BY GROUPING SETS ((campaign_id), (campaign_id, capability),
+                                (campaign_id, model_name), (campaign_id, hour))
+        """
+    )
+    # grouping(): a bit per column left out of the set (capability 4, model 2, hour 1).
     totals = {r["campaign_id"]: r for r in q(
-        f"SELECT campaign_id, min(timestamp) AS first_seen, max(timestamp) AS last_seen, "
-        f"count(*) AS exchanges FROM {joined} GROUP BY campaign_id"
+        "SELECT campaign_id, first_seen, last_seen, c AS exchanges FROM campaign_counts "
+        "WHERE grouped_by = 7"
     )}
     capability = q(
-        f"SELECT campaign_id, capability, count(*) AS c FROM {joined} "
-        f"WHERE capability IS NOT NULL GROUP BY ALL ORDER BY campaign_id, c DESC, capability"
+        "SELECT campaign_id, capability, c FROM campaign_counts "
+        "WHERE grouped_by = 3 AND capability IS NOT NULL ORDER BY campaign_id, c DESC, capability"
     )
     models = q(
-        f"SELECT campaign_id, coalesce(model, '(none)') AS model, count(*) AS c FROM {joined} "
-        f"GROUP BY ALL ORDER BY campaign_id, c DESC, model"
+        "SELECT campaign_id, model_name AS model, c FROM campaign_counts "
+        "WHERE grouped_by = 5 ORDER BY campaign_id, c DESC, model"
     )
     timeline = q(
-        f"SELECT campaign_id, date_trunc('hour', timestamp) AS hour, count(*) AS c "
-        f"FROM {joined} GROUP BY ALL ORDER BY campaign_id, hour"
+        "SELECT campaign_id, hour, c FROM campaign_counts WHERE grouped_by = 6 "
+        "ORDER BY campaign_id, hour"
     )
+    con.execute("DROP TABLE campaign_counts")
     limit = int(config.report.example_prompts)
     templates = q(
         f"""
-        SELECT * FROM (
-            SELECT campaign_id, skeleton, count(*) AS requests,
-                   count(DISTINCT account_id) AS accounts, min(prompt) AS example,
-                   row_number() OVER (PARTITION BY campaign_id
-                                      ORDER BY count(*) DESC, skeleton) AS rank
-            FROM {joined} WHERE skeleton IS NOT NULL GROUP BY campaign_id, skeleton
-        ) WHERE rank <= {limit} ORDER BY campaign_id, rank
+        WITH top AS (
+            SELECT * FROM (
+                SELECT campaign_id, skeleton, count(*) AS requests,
+                       row_number() OVER (PARTITION BY campaign_id
+                                          ORDER BY count(*) DESC, skeleton) AS rank
+                FROM {joined} WHERE skeleton IS NOT NULL GROUP BY campaign_id, skeleton
+            ) WHERE rank <= {limit}
+        ),
+        examples AS (
+            SELECT t.campaign_id, t.skeleton, count(DISTINCT e.account_id) AS accounts,
+                   min(e.prompt) AS example
+            FROM top t JOIN campaign_members m ON m.campaign_id = t.campaign_id
+            JOIN (SELECT account_id, skeleton, prompt FROM {source}
+                  WHERE skeleton IN (SELECT skeleton FROM top)) e
+              ON e.account_id = m.account_id AND e.skeleton = t.skeleton
+            GROUP BY t.campaign_id, t.skeleton
+        )
+        SELECT top.campaign_id, top.skeleton, top.requests, examples.accounts, top.rank,
+               examples.example
+        FROM top JOIN examples USING (campaign_id, skeleton)
+        ORDER BY campaign_id, rank
         """
     )
     indicators = q(

@@ -9,15 +9,26 @@ over kinds, each kind counted once by its strongest shared value. Accounts of on
 declared organisation may share cards and networks, so those kinds do not link them.
 Lockstep timing (SynchroTrap) links suspicious accounts active in the same time buckets
 far beyond chance.
-All of it is SQL over the workspace; the result is a list of weighted account pairs.
+The result is a list of weighted account pairs.
+
+How it scales (docs/scaling.md): indicators are read from the distinct value
+combinations of each account, not from every event; the pair join runs on integer
+keys (account position, value number), after dropping accounts whose heaviest
+shareable values cannot reach ``min_link_weight`` with anyone, and in slices of at most
+:data:`PAIR_CHUNK_ROWS` candidate rows; lockstep is a matrix product of suspicious
+accounts × time buckets in blocks. Every shortcut gives exactly the pairs of the plain
+pair-by-pair rule (``tests/test_linkage_scale.py`` compares them on random populations).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from distillguard.config import LinkageConfig
 
@@ -35,10 +46,27 @@ INDICATOR_SOURCES: dict[str, str] = {
         "CAST(to_timestamp(floor(epoch(account_created_at) / 1800) * 1800) AS TIMESTAMP)"
     ),
 }
+#: The event column each kind is read from.
+INDICATOR_COLUMNS: dict[str, str] = {
+    **{kind: kind for kind in INDICATOR_SOURCES},
+    "system_prompt": "system_prompt",
+    "signup_window": "account_created_at",
+}
+#: Kinds read in one pass: an account's network addresses vary, the rest mostly do not,
+#: so each group's distinct combinations per account stay few.
+INDICATOR_COLUMN_GROUPS: dict[str, tuple[str, ...]] = {
+    "network_values": ("ip", "ip_prefix"),
+    "account_values": ("payment_fingerprint", "tls_fingerprint", "user_agent",
+                       "email_pattern", "system_prompt", "signup_window"),
+}
 #: Kinds whose values, when held almost only by suspicious accounts, weigh as if unique.
 SEED_EXCLUSIVE_KINDS: tuple[str, ...] = ("system_prompt", "template", "user_agent")
 #: Kinds a declared organisation legitimately shares among its accounts.
 ORG_SHARED_KINDS: tuple[str, ...] = ("payment_fingerprint", "ip", "ip_prefix", "email_pattern")
+#: Candidate (pair, value) rows the pair join produces at once; more are done in slices.
+PAIR_CHUNK_ROWS = 16_000_000
+#: Cells (float32) of one block of the lockstep overlap product.
+LOCKSTEP_BLOCK_CELLS = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -72,20 +100,35 @@ def build_indicators(
 
 def indicators_sql(config: LinkageConfig, source: str = "events") -> str:
     """The query of ``account_indicators`` over ``source`` (DuckDB dialect; the Spark
-    engine translates this same text)."""
-    selects = [
-        f"SELECT DISTINCT account_id, '{kind}' AS kind, CAST({expr} AS VARCHAR) AS value "
-        f"FROM {source} WHERE {expr} IS NOT NULL"
-        for kind, expr in INDICATOR_SOURCES.items()
-        if kind in config.indicators
-    ]
+    engine translates this same text).
+
+    The events are read once per group of columns (:data:`INDICATOR_COLUMN_GROUPS`):
+    the distinct combinations of an account's values are few (one e-mail, a few cards,
+    its addresses), and every kind is then read from those rows, not from every event.
+    """
+    kinds = [kind for kind in INDICATOR_SOURCES if kind in config.indicators]
+    ctes, selects = [], []
+    for group, group_kinds in INDICATOR_COLUMN_GROUPS.items():
+        wanted = [kind for kind in group_kinds if kind in kinds]
+        if not wanted:
+            continue
+        columns = ", ".join(dict.fromkeys(INDICATOR_COLUMNS[kind] for kind in wanted))
+        ctes.append(f"{group} AS (SELECT DISTINCT account_id, {columns} FROM {source})")
+        selects += [
+            f"SELECT DISTINCT account_id, '{kind}' AS kind, "
+            f"CAST({INDICATOR_SOURCES[kind]} AS VARCHAR) AS value "
+            f"FROM {group} WHERE {INDICATOR_SOURCES[kind]} IS NOT NULL"
+            for kind in wanted
+        ]
     if "template" in config.indicators:
+        # length() (characters) only on the grouped skeletons, not on every event.
         selects.append(
             f"SELECT account_id, 'template' AS kind, skeleton AS value FROM {source} "
-            "WHERE skeleton IS NOT NULL AND length(skeleton) >= 20 GROUP BY account_id, skeleton "
-            f"HAVING count(*) >= {int(config.template_min_events)}"
+            "WHERE skeleton IS NOT NULL GROUP BY account_id, skeleton "
+            f"HAVING count(*) >= {int(config.template_min_events)} AND length(skeleton) >= 20"
         )
-    return " UNION ALL ".join(selects)
+    with_clause = f"WITH {', '.join(ctes)} " if ctes else ""
+    return with_clause + " UNION ALL ".join(selects)
 
 
 def weigh_indicators(
@@ -136,6 +179,7 @@ def link_accounts(
     seeds: list[str],
     source: str = "events",
     indicators: pa.Table | None = None,
+    accounts: pa.Table | None = None,
 ) -> Links:
     """Weighted pairs of linked accounts (weight ≥ ``min_link_weight``), plus hubs.
 
@@ -154,38 +198,27 @@ def link_accounts(
         The table or view of events to read (``events``, or a time-bounded view).
     indicators:
         ``account_indicators`` already computed by another engine (Spark), else None.
+    accounts:
+        One row per account with ``account_id`` and ``org_id`` (the profile), so the
+        declared organisations need no second pass over the events; None reads them
+        from ``source``.
     """
     build_indicators(con, config, source, indicators)
     weigh_indicators(con, config, n_accounts, seeds)
-    org_kinds = ", ".join(f"'{k}'" for k in ORG_SHARED_KINDS)
-    pairs = con.execute(
-        f"""
-        WITH orgs AS (
-            SELECT account_id, mode(org_id) AS org_id FROM {source} GROUP BY account_id
-        ),
-        shared AS (
-            SELECT x.account_id AS a, y.account_id AS b, w.kind, w.weight
-            FROM indicator_weights w
-            JOIN account_indicators x ON x.kind = w.kind AND x.value = w.value
-            JOIN account_indicators y ON y.kind = w.kind AND y.value = w.value
-            WHERE x.account_id < y.account_id AND w.k <= {int(config.max_pair_accounts)}
-        ),
-        per_kind AS (
-            -- Values of one kind are correlated evidence (five shared templates are not
-            -- five times one): each kind counts once, by its rarest shared value.
-            SELECT s.a, s.b, s.kind, max(s.weight) AS weight
-            FROM shared s
-            LEFT JOIN orgs oa ON oa.account_id = s.a
-            LEFT JOIN orgs ob ON ob.account_id = s.b
-            WHERE NOT (coalesce(oa.org_id = ob.org_id, false) AND s.kind IN ({org_kinds}))
-            GROUP BY s.a, s.b, s.kind
-        )
-        SELECT a, b, sum(weight) AS weight, list(kind ORDER BY kind) AS kinds
-        FROM per_kind GROUP BY a, b
-        -- Lockstep adds at most lockstep_weight later: lighter pairs can never link.
-        HAVING sum(weight) >= {float(config.min_link_weight) - float(config.lockstep_weight)}
-        """
-    ).to_arrow_table()
+    account_ids = _index_accounts(con, source, accounts)
+    lockstep = _lockstep_links(con, config, seeds, source)
+    con.register("lockstep_found", pa.table({
+        "a": pa.array(account_ids.index_of(lockstep.column("a")), pa.int32()),
+        "b": pa.array(account_ids.index_of(lockstep.column("b")), pa.int32()),
+        "similarity": lockstep.column("similarity"),
+    }))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE lockstep_links AS "
+        "SELECT * FROM lockstep_found WHERE a >= 0 AND b >= 0"
+    )
+    con.unregister("lockstep_found")
+    chunks = _prepare_pair_holders(con, config, len(account_ids.ids))
+    _aggregate_pairs(con, config, chunks)
     hubs = con.execute(
         f"""
         SELECT x.account_id, w.kind || ':' || w.value AS hub, w.weight
@@ -194,8 +227,188 @@ def link_accounts(
         WHERE w.k > {int(config.max_pair_accounts)} AND w.weight >= {float(config.min_link_weight)}
         """
     ).to_arrow_table()
-    lockstep = lockstep_pairs(con, config, seeds, source)
-    return Links(pairs=_merge_pairs(con, pairs, lockstep, config), hubs=hubs)
+    return Links(pairs=_named_pairs(con, account_ids.ids, config), hubs=hubs)
+
+
+@dataclass(frozen=True)
+class _AccountIndex:
+    """Accounts in ``account_id`` order; a pair ``a < b`` by position is ``a < b`` by id."""
+
+    ids: pa.Array
+
+    def index_of(self, values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+        """Position of each value; -1 for an account that is not indexed."""
+        positions = pc.fill_null(pc.index_in(values, value_set=self.ids), -1)
+        return np.asarray(positions.to_numpy(zero_copy_only=False), dtype=np.int32)
+
+
+def _index_accounts(
+    con: duckdb.DuckDBPyConnection, source: str, accounts: pa.Table | None
+) -> _AccountIndex:
+    """Create ``linkage_accounts(idx, account_id, org)``: integer keys for the pair join.
+
+    ``org`` numbers the declared organisation (NULL when none).
+    """
+    if accounts is None:
+        rows = f"SELECT account_id, mode(org_id) AS org_id FROM {source} GROUP BY account_id"
+    else:
+        columns = {"account_id": accounts.column("account_id")}
+        if "org_id" in accounts.column_names:
+            columns["org_id"] = accounts.column("org_id")
+        else:
+            columns["org_id"] = pa.nulls(accounts.num_rows, pa.string())
+        con.register("linkage_profile", pa.table(columns))
+        rows = "SELECT account_id, org_id FROM linkage_profile"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE linkage_accounts AS
+        SELECT CAST(row_number() OVER (ORDER BY account_id) - 1 AS INTEGER) AS idx, account_id,
+               CASE WHEN org_id IS NOT NULL
+                    THEN CAST(dense_rank() OVER (ORDER BY org_id) AS INTEGER) END AS org
+        FROM ({rows})
+        """
+    )
+    if accounts is not None:
+        con.unregister("linkage_profile")
+    ids = con.execute(
+        "SELECT account_id FROM linkage_accounts ORDER BY idx"
+    ).to_arrow_table().column(0).combine_chunks()
+    return _AccountIndex(ids)
+
+
+def _prepare_pair_holders(
+    con: duckdb.DuckDBPyConnection, config: LinkageConfig, n_accounts: int
+) -> int:
+    """Create ``pair_holders(value_id, kind_id, idx, org, weight)``; the number of chunks.
+
+    One row per account holding a value that can link pairs (shared by 2 to
+    ``max_pair_accounts`` accounts). ``org`` is set only for the kinds a declared
+    organisation shares, so ``coalesce(x.org <> y.org, true)`` is the org rule.
+
+    Accounts that cannot reach ``min_link_weight`` with anyone are dropped first: an
+    account's *reach*, the sum over kinds of its heaviest shareable value, bounds every
+    pair weight it is part of (lockstep pairs may need less). Dropping an account can
+    leave a value with one holder, which lowers other accounts' reach, so this repeats
+    until nothing changes. The pairs that remain are the same, with fewer candidates.
+    """
+    kinds = sorted(config.indicators)
+    kind_list = "[" + ", ".join(f"'{k}'" for k in kinds) + "]"
+    org_kinds = ", ".join(f"'{k}'" for k in ORG_SHARED_KINDS)
+    holders = con.execute(
+        f"""
+        SELECT CAST(dense_rank() OVER (ORDER BY w.kind, w.value) AS INTEGER) AS value_id,
+               CAST(list_position({kind_list}, w.kind) - 1 AS TINYINT) AS kind_id,
+               a.idx, CASE WHEN w.kind IN ({org_kinds}) THEN a.org END AS org, w.weight
+        FROM indicator_weights w
+        JOIN account_indicators x ON x.kind = w.kind AND x.value = w.value
+        JOIN linkage_accounts a ON a.account_id = x.account_id
+        WHERE w.k <= {int(config.max_pair_accounts)}
+        """
+    ).to_arrow_table()
+    value_id = np.asarray(holders.column("value_id"), dtype=np.int64)
+    kind_id = np.asarray(holders.column("kind_id"), dtype=np.int64)
+    idx = np.asarray(holders.column("idx"), dtype=np.int64)
+    weight = np.asarray(holders.column("weight"), dtype=np.float64)
+    # The weight each account needs from shared values: less with a lockstep partner.
+    need = np.full(n_accounts, float(config.min_link_weight))
+    lockstep = con.execute("SELECT a, b, similarity FROM lockstep_links").fetchnumpy()
+    credit = float(config.lockstep_weight) * np.asarray(lockstep["similarity"], dtype=float)
+    for side in ("a", "b"):
+        np.minimum.at(need, np.asarray(lockstep[side], dtype=np.int64),
+                      float(config.min_link_weight) - credit)
+    keep = np.ones(len(idx), dtype=bool)
+    while True:
+        holders_per_value = np.bincount(value_id[keep], minlength=int(value_id.max(initial=0)) + 1)
+        shared = keep & (holders_per_value[value_id] >= 2)
+        heaviest = np.zeros((n_accounts, max(len(kinds), 1)))
+        np.maximum.at(heaviest, (idx[shared], kind_id[shared]), weight[shared])
+        # A margin, so float rounding in a different order never drops a pair at the edge.
+        reachable = heaviest.sum(axis=1) >= need - 1e-9
+        still = shared & reachable[idx]
+        if (still == keep).all():
+            break
+        keep = still
+    kept = holders.filter(pa.array(keep))
+    con.register("kept_holders", kept)
+    con.execute("CREATE OR REPLACE TEMP TABLE pair_holders AS SELECT * FROM kept_holders")
+    con.unregister("kept_holders")
+    per_value = np.bincount(value_id[keep]).astype(np.float64)
+    candidates = float((per_value * (per_value - 1) / 2).sum())
+    return max(1, math.ceil(candidates / PAIR_CHUNK_ROWS))
+
+
+def _aggregate_pairs(con: duckdb.DuckDBPyConnection, config: LinkageConfig, chunks: int) -> None:
+    """Create ``linked_pairs(a, b, weight, kinds, lockstep)`` from ``pair_holders``.
+
+    The self-join of holders on a value gives every (pair, kind, weight) that shares
+    it; each kind counts once by its heaviest value, kinds add up, lockstep adds
+    ``lockstep_weight * similarity``. ``kinds`` is a bit set over the sorted kind
+    names (``kind_id``). The join runs in ``chunks`` slices by the first account, so the candidate
+    rows held at once stay bounded however many accounts there are.
+    """
+    threshold = float(config.min_link_weight)
+    ordered_sum = " + ".join(
+        f"coalesce(max(weight) FILTER (WHERE kind_id = {i}), 0)"
+        for i in range(len(config.indicators))
+    ) or "0.0"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE linked_pairs (a INTEGER, b INTEGER, weight DOUBLE, "
+        "kinds INTEGER, lockstep BOOLEAN)"
+    )
+    for chunk in range(chunks):
+        con.execute(
+            f"""
+            INSERT INTO linked_pairs
+            WITH candidates AS (
+                SELECT x.idx AS a, y.idx AS b, x.kind_id, x.weight
+                FROM pair_holders x JOIN pair_holders y
+                  ON x.value_id = y.value_id AND x.idx < y.idx
+                WHERE x.idx % {chunks} = {chunk} AND coalesce(x.org <> y.org, true)
+            ),
+            per_kind AS (
+                -- Values of one kind are correlated evidence (five shared templates are
+                -- not five times one): each kind counts once, by its rarest shared value.
+                SELECT a, b, kind_id, max(weight) AS weight FROM candidates GROUP BY ALL
+            ),
+            shared AS (
+                -- Kinds add up in a fixed order: the same weight to the last bit every run.
+                SELECT a, b, {ordered_sum} AS weight,
+                       bit_or(CAST(1 AS INTEGER) << kind_id) AS kinds
+                FROM per_kind GROUP BY ALL
+            ),
+            timed AS (SELECT * FROM lockstep_links WHERE a % {chunks} = {chunk})
+            SELECT coalesce(s.a, t.a), coalesce(s.b, t.b),
+                   coalesce(s.weight, 0) + coalesce({float(config.lockstep_weight)}
+                                                    * t.similarity, 0) AS weight,
+                   coalesce(s.kinds, 0), t.similarity IS NOT NULL
+            FROM shared s FULL OUTER JOIN timed t ON s.a = t.a AND s.b = t.b
+            WHERE coalesce(s.weight, 0)
+                  + coalesce({float(config.lockstep_weight)} * t.similarity, 0) >= {threshold}
+            """
+        )
+
+
+def _named_pairs(
+    con: duckdb.DuckDBPyConnection, account_ids: pa.Array, config: LinkageConfig
+) -> pa.Table:
+    """``linked_pairs`` with account ids and kind names, ordered by (a, b)."""
+    rows = con.execute("SELECT * FROM linked_pairs ORDER BY a, b").fetchnumpy()
+    kinds = sorted(config.indicators)
+    mask = np.asarray(rows["kinds"], dtype=np.int64)
+    flags = np.column_stack(
+        [(mask >> i) & 1 == 1 for i in range(len(kinds))]
+        + [np.asarray(rows["lockstep"], dtype=bool)]
+    ) if len(mask) else np.zeros((0, len(kinds) + 1), dtype=bool)
+    _, columns = np.nonzero(flags)  # row by row, kinds in name order, lockstep last
+    offsets = np.concatenate([[0], np.cumsum(flags.sum(axis=1))]).astype(np.int32)
+    names = np.array([*kinds, "lockstep"], dtype=object)
+    return pa.table({
+        "a": account_ids.take(pa.array(rows["a"], pa.int32())),
+        "b": account_ids.take(pa.array(rows["b"], pa.int32())),
+        "weight": pa.array(np.asarray(rows["weight"], dtype=np.float64)),
+        "kinds": pa.ListArray.from_arrays(pa.array(offsets),
+                                          pa.array(names[columns], pa.string())),
+    })
 
 
 def lockstep_pairs(
@@ -208,67 +421,74 @@ def lockstep_pairs(
     where ``expected = n_a * n_b / buckets`` is the overlap of two independent accounts
     and ``max = min(n_a, n_b)``. Two accounts that are simply always on share every
     bucket by chance and score 0; accounts switched on and off together score near 1.
+    Columns ``a < b`` (account ids) and ``similarity``.
     """
+    return _lockstep_links(con, config, seeds, source)
+
+
+def _lockstep_links(
+    con: duckdb.DuckDBPyConnection, config: LinkageConfig, seeds: list[str], source: str
+) -> pa.Table:
+    """Shared buckets of every pair as a matrix product (seeds × buckets, 0/1), in
+    blocks of rows so that memory stays bounded; counts are exact in float32."""
+    empty = pa.table({"a": pa.array([], pa.string()), "b": pa.array([], pa.string()),
+                      "similarity": pa.array([], pa.float64())})
     if len(seeds) < 2:
-        return pa.table({"a": pa.array([], pa.string()), "b": pa.array([], pa.string()),
-                         "similarity": pa.array([], pa.float64())})
-    con.register("lockstep_seeds", pa.table({"account_id": seeds}))
+        return empty
     bucket = int(config.lockstep_bucket_seconds)
-    result = con.execute(
+    min_events = int(config.lockstep_min_events)
+    con.register("lockstep_seeds", pa.table({"account_id": pa.array(seeds, pa.string())}))
+    active = con.execute(
         f"""
         WITH buckets AS (
             SELECT DISTINCT account_id, CAST(floor(epoch(timestamp) / {bucket}) AS BIGINT) AS b
             FROM {source} WHERE account_id IN (SELECT account_id FROM lockstep_seeds)
         ),
-        sizes AS (
-            SELECT account_id, count(*) AS n FROM buckets GROUP BY account_id
-            HAVING count(*) >= {int(config.lockstep_min_events)}
-        ),
-        kept AS (SELECT b.* FROM buckets b JOIN sizes USING (account_id)),
-        overlap AS (
-            SELECT x.account_id AS a, y.account_id AS b, count(*) AS shared
-            FROM kept x JOIN kept y ON x.b = y.b AND x.account_id < y.account_id
-            GROUP BY ALL
-        ),
-        span AS (
-            SELECT greatest(1, CAST(floor(epoch(max(timestamp)) / {bucket}) AS BIGINT)
-                   - CAST(floor(epoch(min(timestamp)) / {bucket}) AS BIGINT) + 1) AS total
-            FROM {source}
-        ),
-        scored AS (
-            SELECT o.a, o.b, o.shared, sa.n * sb.n / span.total AS expected,
-                   least(sa.n, sb.n) AS most
-            FROM overlap o JOIN sizes sa ON sa.account_id = o.a
-            JOIN sizes sb ON sb.account_id = o.b CROSS JOIN span
+        kept AS (
+            SELECT *, count(*) OVER (PARTITION BY account_id) AS n FROM buckets
         )
-        SELECT a, b, (shared - expected) / (most - expected) AS similarity
-        FROM scored
-        -- Accounts active in nearly every bucket leave no room to measure co-activity.
-        WHERE most - expected >= {int(config.lockstep_min_events)}
-          AND (shared - expected) / (most - expected) >= {float(config.lockstep_min_similarity)}
+        SELECT CAST(dense_rank() OVER (ORDER BY account_id) - 1 AS INTEGER) AS row,
+               CAST(dense_rank() OVER (ORDER BY b) - 1 AS INTEGER) AS col, account_id
+        FROM kept WHERE n >= {min_events}
         """
     ).to_arrow_table()
+    span_row = con.execute(
+        f"SELECT greatest(1, CAST(floor(epoch(max(timestamp)) / {bucket}) AS BIGINT) "
+        f"- CAST(floor(epoch(min(timestamp)) / {bucket}) AS BIGINT) + 1) FROM {source}"
+    ).fetchone()
     con.unregister("lockstep_seeds")
-    return result
-
-
-def _merge_pairs(
-    con: duckdb.DuckDBPyConnection, pairs: pa.Table, lockstep: pa.Table, config: LinkageConfig
-) -> pa.Table:
-    con.register("indicator_pairs", pairs)
-    con.register("lockstep_links", lockstep)
-    merged = con.execute(
-        f"""
-        SELECT a, b, sum(weight) AS weight, flatten(list(kinds)) AS kinds FROM (
-            SELECT a, b, weight, kinds FROM indicator_pairs
-            UNION ALL
-            SELECT a, b, {float(config.lockstep_weight)} * similarity, ['lockstep']
-            FROM lockstep_links
-        ) GROUP BY a, b
-        HAVING sum(weight) >= {float(config.min_link_weight)}
-        ORDER BY a, b
-        """
-    ).to_arrow_table()
-    con.unregister("indicator_pairs")
-    con.unregister("lockstep_links")
-    return merged
+    if active.num_rows == 0 or span_row is None:
+        return empty
+    total = float(span_row[0])
+    rows = np.asarray(active.column("row"), dtype=np.int64)
+    cols = np.asarray(active.column("col"), dtype=np.int64)
+    n_rows = int(rows.max()) + 1
+    ids = pc.take(active.column("account_id"),
+                  pa.array(np.unique(rows, return_index=True)[1])).combine_chunks()
+    matrix = np.zeros((n_rows, int(cols.max()) + 1), dtype=np.float32)
+    matrix[rows, cols] = 1.0
+    sizes = matrix.sum(axis=1, dtype=np.float64)
+    found_a, found_b, found_similarity = [], [], []
+    block = max(1, LOCKSTEP_BLOCK_CELLS // n_rows)
+    for start in range(0, n_rows, block):
+        stop = min(start + block, n_rows)
+        shared = (matrix[start:stop] @ matrix[start:].T).astype(np.float64)
+        n_a = sizes[start:stop, None]
+        n_b = sizes[None, start:]
+        expected = n_a * n_b / total
+        room = np.minimum(n_a, n_b) - expected
+        with np.errstate(divide="ignore", invalid="ignore"):
+            similarity = (shared - expected) / room
+        # Accounts active in nearly every bucket leave no room to measure co-activity.
+        upper = np.arange(start, stop)[:, None] < np.arange(start, n_rows)[None, :]
+        hit = (upper & (shared > 0) & (room >= min_events)
+               & (similarity >= float(config.lockstep_min_similarity)))
+        a, b = np.nonzero(hit)
+        found_a.append(a + start)
+        found_b.append(b + start)
+        found_similarity.append(similarity[a, b])
+    return pa.table({
+        "a": ids.take(pa.array(np.concatenate(found_a))),
+        "b": ids.take(pa.array(np.concatenate(found_b))),
+        "similarity": pa.array(np.concatenate(found_similarity), pa.float64()),
+    })

@@ -172,7 +172,7 @@ def analyse(
     ).to_pylist()
     stage("link")
     links = link_accounts(ws.con, config.linkage, profile.num_rows, seeds, source=source,
-                          indicators=indicators)
+                          indicators=indicators, accounts=profile)
     stage("campaigns")
     campaigns = find_campaigns(account_ids, scores.own_risk, links, config.scoring)
     add_evidence(ws.con, campaigns, config, show_pii=show_pii, source=source)
