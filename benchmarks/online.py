@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -95,8 +96,12 @@ def bench_guard(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     python_us = (time.perf_counter() - started) / len(rows) * 1e6
 
     guard = Guard(config)
+    if args.gc_freeze:  # as the gateway does after start-up
+        gc.collect()
+        gc.freeze()
     service = np.empty(len(events))
     response = np.empty(len(events))
+    collected = [g["collections"] for g in gc.get_stats()]
     interval = 1.0 / args.rate
     t0 = time.perf_counter() + 0.01
     for i, event in enumerate(events):  # one event at a time: the online path
@@ -109,6 +114,8 @@ def bench_guard(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         service[i] = end - start
         response[i] = end - due
     elapsed = time.perf_counter() - t0
+    collections = [g["collections"] - c for g, c in zip(gc.get_stats(), collected,
+                                                         strict=True)]
     # Flat out, for the ceiling.
     fresh = Guard(config)
     started = time.perf_counter()
@@ -119,6 +126,7 @@ def bench_guard(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "events": len(events), "target_rate": args.rate,
         "achieved_rate": round(len(events) / elapsed, 1),
         "service_ms": describe(service), "response_ms": describe(response),
+        "gc_freeze": args.gc_freeze, "gc_collections_by_generation": collections,
         "flushes": guard.stats.flushes, "accounts_rescored": guard.stats.rescored,
         "max_rate_unpaced": round(ceiling, 1),
         "features_us": {"arrow_one_row_table": round(arrow_us, 1),
@@ -173,40 +181,51 @@ def write_requests(table: pa.Table, path: Path, keys_path: Path, limit: int) -> 
 
 
 def loadgen(url: str, requests_file: Path, rate: float, seconds: float,
-            out_file: Path) -> None:
-    """Open-loop load: request i is sent at t0 + i / rate (run in its own process)."""
-    import httpx
+            out_file: Path, connections: int = 8) -> None:
+    """Open-loop load: request i is sent at t0 + i / rate (run in its own process).
+
+    Requests go round-robin over ``connections`` keep-alive pools (one connection each
+    while the answers come quickly), so several gateway workers all get a share; the
+    lean transport's ``exchange`` keeps the generator's own CPU per request low.
+    """
+    from distillguard.online.upstream import Origin, StreamTransport
 
     requests = [json.loads(line) for line in requests_file.read_text().splitlines()]
+    bodies = [json.dumps(r["body"]).encode() for r in requests]
+    origin = Origin.of(url + "/v1/chat/completions")
+    base = [(b"host", origin.host_header), (b"content-type", b"application/json")]
+    headers = [[*base, (b"authorization", f"Bearer {r['key']}".encode())] for r in requests]
+    timeouts = dict.fromkeys(("connect", "read", "write"), 30.0)
     total = int(rate * seconds)
 
     async def run() -> list[tuple[float, float, int]]:
+        import httpx
+
         results: list[tuple[float, float, int]] = []
-        from distillguard.online.upstream import StreamTransport
+        pools = [StreamTransport() for _ in range(connections)]
 
-        # The lean transport keeps the load generator's own cost per request low.
-        async with httpx.AsyncClient(timeout=30.0, transport=StreamTransport()) as client:
-            async def one(i: int, due: float) -> None:
-                item = requests[i % len(requests)]
-                start = time.perf_counter()
-                try:
-                    answer = await client.post(
-                        url + "/v1/chat/completions", json=item["body"],
-                        headers={"authorization": f"Bearer {item['key']}"})
-                    status = answer.status_code
-                except httpx.HTTPError:
-                    status = -1
-                results.append((time.perf_counter() - start, start - due, status))
+        async def one(i: int, due: float) -> None:
+            k = i % len(requests)
+            start = time.perf_counter()
+            try:
+                status, _, answer = await pools[i % connections].exchange(
+                    origin.key, b"POST", origin.target, headers[k], bodies[k], timeouts)
+                await answer.read()
+            except httpx.HTTPError:
+                status = -1
+            results.append((time.perf_counter() - start, start - due, status))
 
-            tasks = []
-            t0 = time.perf_counter() + 0.05
-            for i in range(total):
-                due = t0 + i / rate
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(one(i, due)))
-            await asyncio.gather(*tasks)
+        tasks = []
+        t0 = time.perf_counter() + 0.05
+        for i in range(total):
+            due = t0 + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i, due)))
+        await asyncio.gather(*tasks)
+        for pool in pools:
+            await pool.aclose()
         return results
 
     try:
@@ -216,12 +235,38 @@ def loadgen(url: str, requests_file: Path, rate: float, seconds: float,
     except ImportError:
         pass
     results = asyncio.run(run())
-    out_file.write_text(json.dumps(results))
+    out_file.write_text(json.dumps({"results": results, "cpu_seconds": time.process_time()}))
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of a process and all its descendants, in seconds."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(ticks.get(p, 0) for p in tree) / os.sysconf("SC_CLK_TCK")
 
 
 def run_load(url: str, requests_file: Path, rate: float, seconds: float, tmp: Path,
-             watch_pid: int | None = None) -> dict[str, Any]:
+             watch_pid: int | None = None, cpu_pids: dict[str, int] | None = None
+             ) -> dict[str, Any]:
+    """One load phase; with ``cpu_pids`` ({name: pid}), the CPU each process tree used
+    per request (ms), next to the load generator's own."""
     out = tmp / f"load-{time.monotonic_ns()}.json"
+    load_before = os.getloadavg()[0]
+    cpu_before = {n: cpu_seconds(p) for n, p in (cpu_pids or {}).items()}
     process = subprocess.Popen([sys.executable, __file__, "loadgen", "--url", url,
                                 "--requests-file", str(requests_file), "--rate", str(rate),
                                 "--seconds", str(seconds), "--out", str(out)])
@@ -231,9 +276,11 @@ def run_load(url: str, requests_file: Path, rate: float, seconds: float, tmp: Pa
         if watch_pid is not None:
             memory.append((round(time.monotonic() - started, 1), round(rss_mib(watch_pid), 1)))
         time.sleep(5.0)
+    wall = time.monotonic() - started
     if process.returncode:
         raise RuntimeError("load generator failed")
-    results = json.loads(out.read_text())
+    data = json.loads(out.read_text())
+    results = data["results"]
     latency = [r[0] for r in results]
     late = [r[1] for r in results]
     statuses: dict[str, int] = {}
@@ -241,9 +288,19 @@ def run_load(url: str, requests_file: Path, rate: float, seconds: float, tmp: Pa
         statuses[str(r[2])] = statuses.get(str(r[2]), 0) + 1
     errors = sum(n for s, n in statuses.items() if s not in ("200", "429", "403"))
     report: dict[str, Any] = {
-        "requests": len(results), "latency_ms": describe(latency),
-        "sender_lateness_ms": describe(late), "statuses": statuses, "errors": errors,
+        "requests": len(results), "achieved_rate": round(len(results) / seconds, 1),
+        "latency_ms": describe(latency), "sender_lateness_ms": describe(late),
+        "statuses": statuses, "errors": errors,
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
+    if cpu_pids:
+        n = max(len(results), 1)
+        report["cpu_ms_per_request"] = {
+            name: round((cpu_seconds(pid) - cpu_before[name]) / n * 1e3, 3)
+            for name, pid in cpu_pids.items()}
+        report["cpu_ms_per_request"]["load_generator"] = round(data["cpu_seconds"] / n * 1e3,
+                                                               3)
+        report["wall_seconds"] = round(wall, 1)
     if memory:
         report["rss_mib"] = memory
     return report
@@ -263,6 +320,32 @@ def overhead_from_metrics(text: str) -> dict[str, Any]:
     return out
 
 
+def start_redis(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """An in-memory redis-server on a free loopback port (no persistence)."""
+    import redis
+
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp)], stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            return process, f"redis://127.0.0.1:{port}/0"
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError("redis-server did not start")
+
+
+def per_minute(samples: list[tuple[float, float]]) -> list[float]:
+    """The RSS sample closest to each whole minute of a soak (the first one at 0)."""
+    out = []
+    for minute in range(int(samples[-1][0] // 60) + 1):
+        out.append(min(samples, key=lambda s: abs(s[0] - 60 * minute))[1])
+    return out
+
+
 def bench_gateway(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     import httpx
 
@@ -272,42 +355,59 @@ def bench_gateway(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep
            + os.environ.get("PYTHONPATH", "")}
     up_port, gw_port = free_port(), free_port()
+    processes: list[subprocess.Popen[bytes]] = []
+    redis_url = None
+    if args.redis or args.workers > 1:
+        redis_process, redis_url = start_redis(tmp)
+        processes.append(redis_process)
     upstream = subprocess.Popen([sys.executable, "-m", "distillguard.online.mock_upstream",
                                  "--port", str(up_port)], env=env)
-    gateway = subprocess.Popen([sys.executable, "-m", "distillguard.cli", "gateway",
-                                "--upstream", f"http://127.0.0.1:{up_port}",
-                                "--port", str(gw_port), "--keys", str(keys_file),
-                                "--log-dir", str(tmp / "gateway-log")], env=env)
+    gateway = subprocess.Popen([
+        sys.executable, "-m", "distillguard.cli", "gateway",
+        "--upstream", f"http://127.0.0.1:{up_port}", "--port", str(gw_port),
+        "--keys", str(keys_file), "--log-dir", str(tmp / "gateway-log"),
+        "--workers", str(args.workers), *(["--redis", redis_url] if redis_url else [])],
+        env=env)
+    processes = [gateway, upstream, *processes]
     try:
         up_url, gw_url = f"http://127.0.0.1:{up_port}", f"http://127.0.0.1:{gw_port}"
         wait_ready(up_url)
         wait_ready(gw_url)
         warm = min(5.0, args.seconds)
         run_load(gw_url, requests_file, args.rate, warm, tmp)  # warm both up
-        direct = run_load(up_url, requests_file, args.rate, args.seconds, tmp)
+        direct = run_load(up_url, requests_file, args.rate, args.seconds, tmp,
+                          cpu_pids={"upstream": upstream.pid})
+        cpu_pids = {"gateway": gateway.pid, "upstream": upstream.pid}
+        if redis_url:
+            cpu_pids["redis"] = processes[-1].pid
         through = run_load(gw_url, requests_file, args.rate, args.seconds, tmp,
-                           watch_pid=gateway.pid)
+                           watch_pid=gateway.pid, cpu_pids=cpu_pids)
         metrics = httpx.get(gw_url + "/metrics").text
         report: dict[str, Any] = {
-            "rate": args.rate, "seconds": args.seconds, "direct": direct, "gateway": through,
+            "rate": args.rate, "seconds": args.seconds, "workers": args.workers,
+            "state": "redis" if redis_url else "in process",
+            "direct": direct, "gateway": through,
             "added_ms": {
                 k: round(through["latency_ms"][k] - direct["latency_ms"][k], 4)
                 for k in ("p50", "p90", "p99", "p99.9", "mean")
             },
+            # With several workers this is the one worker that answered the scrape.
             "server_side": overhead_from_metrics(metrics),
         }
         if args.soak_seconds:
             soak = run_load(gw_url, requests_file, args.rate, args.soak_seconds, tmp,
-                            watch_pid=gateway.pid)
-            rss = [m for _, m in soak["rss_mib"]]
-            third = max(1, len(rss) // 3)
-            soak["rss_first_third_mean_mib"] = round(float(np.mean(rss[:third])), 1)
-            soak["rss_last_third_mean_mib"] = round(float(np.mean(rss[-third:])), 1)
+                            watch_pid=gateway.pid, cpu_pids=cpu_pids)
+            minutes = per_minute(soak.pop("rss_mib"))
+            soak["rss_mib_each_minute"] = minutes
+            half = len(minutes) // 2
+            soak["rss_growth_first_half_mib"] = round(minutes[half] - minutes[0], 1)
+            soak["rss_growth_second_half_mib"] = round(minutes[-1] - minutes[half], 1)
             report["soak"] = soak
         return report
     finally:
-        for process in (gateway, upstream):
+        for process in processes:
             process.terminate()
+        for process in processes:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -367,13 +467,22 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50_000,
                         help="gateway: distinct simulated requests cycled through")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="gateway: worker processes (more than one: state in Redis)")
+    parser.add_argument("--redis", action="store_true",
+                        help="gateway: state in a redis-server started for the run")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="guard: gc.freeze() after building the guard")
+    parser.add_argument("--connections", type=int, default=8,
+                        help="gateway: keep-alive connections the load is spread over")
     # loadgen (internal): the load generator's own process.
     parser.add_argument("--url")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--requests-file", type=Path)
     args = parser.parse_args()
     if args.part == "loadgen":
-        loadgen(args.url, args.requests_file, args.rate, args.seconds, args.out)
+        loadgen(args.url, args.requests_file, args.rate, args.seconds, args.out,
+                args.connections)
         return
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),

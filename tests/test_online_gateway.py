@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import re
 import signal
 import socket
@@ -290,3 +291,15 @@ def test_when_a_request_body_holds_anything_then_the_event_is_still_built(messag
     assert event["account_id"] == "alice"
     assert event["prompt"] is None or isinstance(event["prompt"], str)
     assert isinstance(event["turn"], int) and isinstance(event["tool_count"], int)
+
+
+def test_when_the_allocator_is_glibc_then_its_thresholds_are_pinned_unless_set_by_env(
+        monkeypatch):
+    from distillguard.online.gateway import pin_malloc_thresholds
+
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "131072")
+    assert pin_malloc_thresholds() is False  # the operator's own setting wins
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_")
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    expected = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
+    assert pin_malloc_thresholds() is expected

@@ -210,3 +210,48 @@ def test_when_population_histogram_then_median_as_numpy(histogram, median):
 
 def test_guard_uses_the_shipped_defaults_when_given_no_config():
     assert Guard().config == default_config()
+
+
+def test_when_max_accounts_is_reached_then_the_idlest_are_forgotten_and_campaigns_kept(
+        tmp_path):
+    guard = Guard(config_with(tmp_path, {"online": {"max_accounts": 60}}))
+
+    def ordinary(k: int, seconds: int) -> None:
+        guard.observe({"request_id": f"o{k}", "account_id": f"o{k}",
+                       "timestamp": T0 + timedelta(seconds=seconds), "prompt": "hello",
+                       "payment_fingerprint": f"card-{k}", "ip": f"198.51.100.{k % 250}"})
+
+    for k in range(40):  # ordinary accounts first, so the campaign's card is rare
+        ordinary(k, 0)
+    for k in range(6):  # a campaign: its members must survive the eviction
+        for event in harvester_events(f"c{k}", 120):
+            guard.observe({**event, "payment_fingerprint": "card-shared",
+                           "ip": f"203.0.113.{k}", "user_agent": "farm/1.0"})
+    guard.flush(everything=True)
+    assert guard.assess("c0").campaign_id is not None  # type: ignore[union-attr]
+    for k in range(40, 240):
+        ordinary(k, k)
+        # o0 stays active: the least recently *used* account goes, not the first seen
+        guard.observe({"request_id": f"again{k}", "account_id": "o0",
+                       "timestamp": T0 + timedelta(seconds=k), "prompt": "hello again"})
+    known = set(guard.known_accounts())
+    store = guard.store
+    assert isinstance(store, MemoryStore)
+    assert len(known) == 60 and store.evicted == 246 - 60
+    assert {f"c{k}" for k in range(6)} | {"o0", "o239"} <= known and "o5" not in known
+    assert store.population().accounts == 60
+    assert sum(store.population().events_histogram.values()) == 60
+    # The index only counts accounts still known: each key's count = its live holders.
+    holders: dict[str, int] = {}
+    for state in store.accounts(sorted(known)):
+        assert state is not None
+        for key in (k for held in state.indicators.values() for k in held):
+            holders[key] = holders.get(key, 0) + 1
+    assert [count for count, _ in store.index_get(sorted(holders))] == \
+        [holders[k] for k in sorted(holders)]
+    assert len(store._index) == len(holders)
+    decision = guard.assess("c0")
+    assert decision is not None and decision.campaign_id is not None
+    back = guard.observe({"request_id": "back", "account_id": "o5", "timestamp": T0,
+                          "prompt": "hello"})
+    assert back.action == "allow" and guard.profile("o5")["events"] == 1  # type: ignore[index]

@@ -17,6 +17,7 @@ from distillguard.online.profile import (
     Population,
     ProfileSettings,
     available,
+    template_key,
     to_epoch_seconds,
     unavailable_columns,
 )
@@ -153,3 +154,26 @@ def test_when_simulated_day_then_online_profile_matches_batch_profile(tmp_path):
                 assert math.isclose(float(got), float(expected), rel_tol=1e-6,
                                     abs_tol=1e-6), (name, row["account_id"], got, expected)
     assert compared > 150 * 30
+
+
+def test_when_state_was_written_with_raw_template_keys_then_it_is_read_with_hashed_keys():
+    state = AccountState("a", SETTINGS)
+    data = state.to_data()
+    del data["template_keys"]  # as written before template keys were hashed
+    data["templates"] = [32, {"solve problem 0 and explain": 5, template_key("x"): 2},
+                         {"solve problem 0 and explain": 1}]
+    restored = AccountState.from_data(data, SETTINGS)
+    assert restored.templates.guaranteed(template_key("solve problem 0 and explain")) == 4
+    assert restored.templates.guaranteed(template_key("x")) == 2
+
+
+def test_when_exact_distinct_sketch_round_trips_then_its_hashes_are_kept_sorted():
+    sketch = DistinctSketch(64)
+    for value in ("b", "a", "c", "a"):
+        sketch.add(value)
+    data = sketch.to_data()
+    assert data[1] == sorted(data[1]) and len(data[1]) == 3
+    legacy = [64, list(reversed(data[1]))]  # any order, as older versions wrote a set
+    restored = DistinctSketch.from_data(legacy)
+    restored.add("a")
+    assert restored.count() == 3 and restored.to_data() == data

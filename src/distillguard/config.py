@@ -98,6 +98,7 @@ class OnlineConfig:
     max_link_candidates: int
     max_templates: int
     distinct_sketch_size: int
+    max_accounts: int
     redis_key_prefix: str
     redis_timeout_ms: int
     log_rotate_mib: int

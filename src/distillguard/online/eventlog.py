@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -35,7 +36,8 @@ class EventLog:
         self._sequence = 0
         self.flush_seconds = flush_seconds
         self._flushed = 0.0
-        self.closed_files: list[Path] = []
+        #: The most recent files closed (bounded: a gateway runs for months).
+        self.closed_files: deque[Path] = deque(maxlen=64)
 
     def write(self, event: dict[str, Any]) -> None:
         line = json.dumps(event, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"

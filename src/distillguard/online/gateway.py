@@ -15,16 +15,20 @@ for a few round trips to Redis.
 The app is FastAPI (``/metrics``, ``/healthz``, errors for unknown paths, the lifespan);
 the one hot endpoint is answered in plain ASGI in front of it, because Starlette's
 request and response objects cost more CPU per request than the guard itself (measured:
-see ``docs/online.md``). The upstream is reached with httpx over
-:class:`~distillguard.online.upstream.StreamTransport`.
+see ``docs/online.md``). The upstream is reached through
+:class:`~distillguard.online.upstream.StreamTransport` directly (its ``exchange``: no
+httpx request or response objects on the hot path).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import gc
 import json
 import logging
 import os
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
@@ -47,7 +51,7 @@ from distillguard.config import OnlineConfig
 from distillguard.online.eventlog import EventLog
 from distillguard.online.guard import ACTIONS, STATE_UNAVAILABLE, Decision, Guard
 from distillguard.online.keys import KeyRecord, KeyRing, key_digest
-from distillguard.online.upstream import StreamTransport
+from distillguard.online.upstream import Origin, StreamTransport
 
 UPSTREAM_KEY_ENV = "DISTILLGUARD_UPSTREAM_KEY"
 DECISION_HEADER = "x-distillguard-action"
@@ -88,6 +92,49 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 logger = logging.getLogger(__name__)
+
+
+#: glibc ``mallopt`` parameters, and the values the gateway pins them to.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD_BYTES = 64 << 10
+_TRIM_THRESHOLD_BYTES = 128 << 10
+
+
+def pin_malloc_thresholds() -> bool:
+    """Fix glibc's mmap and trim thresholds (64 and 128 KiB); False where not glibc.
+
+    glibc raises its mmap threshold each time a large block is freed, after which the
+    gateway's large per-request buffers (socket reads, bodies) come from the main heap,
+    which fragments: a soak with a fixed set of requests, whose Python heap stayed flat
+    (tracemalloc), grew 0.5 MiB a minute in resident memory; with the thresholds fixed it
+    stayed flat (docs/benchmarks.md). Set explicitly, the threshold stops moving. The
+    ``MALLOC_MMAP_THRESHOLD_`` and ``MALLOC_TRIM_THRESHOLD_`` variables, when set, win.
+    """
+    if sys.platform != "linux" or "MALLOC_MMAP_THRESHOLD_" in os.environ \
+            or "MALLOC_TRIM_THRESHOLD_" in os.environ:
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (musl, ...)
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD_BYTES))
+
+
+def settle_process() -> None:
+    """Prepare a gateway process for a long run, once its app is built.
+
+    Everything built so far (modules, the configuration, compiled patterns) lives as
+    long as the process: frozen out of the collector's sight, a full collection walks
+    only what requests create, so its pauses stay short. Then the allocator's
+    thresholds are pinned (:func:`pin_malloc_thresholds`). Called by :func:`serve` and
+    in each worker, not by :func:`create_app` (an app embedded in another program, or
+    a test, leaves that program's collector alone).
+    """
+    gc.collect()
+    gc.freeze()
+    pin_malloc_thresholds()
 
 
 def error_response(name: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -230,12 +277,19 @@ class Gateway:
         self._counted = {action: self.metrics.requests.labels(action=action)
                          for action in (*ACTIONS, "unauthorized")}
         self.target = upstream.rstrip("/") + CHAT_PATH
-        self._upstream_key = os.environ.get(UPSTREAM_KEY_ENV)
-        self._upstream_timeout = upstream_timeout
+        self._origin = Origin.of(self.target)
+        upstream_key = os.environ.get(UPSTREAM_KEY_ENV)
+        # The upstream request's headers are the same every time: built once.
+        self._upstream_headers: list[tuple[bytes, bytes]] = [
+            (b"host", self._origin.host_header), (b"content-type", b"application/json"),
+            *([(b"authorization", f"Bearer {upstream_key}".encode("latin-1"))]
+              if upstream_key else []),
+        ]
+        self._timeouts = dict.fromkeys(("connect", "read", "write"), upstream_timeout)
         self.log = EventLog(log_dir, rotate_bytes=self.config.log_rotate_mib << 20,
                             rotate_seconds=self.config.log_rotate_minutes * 60.0,
                             flush_seconds=_LOG_FLUSH_SECONDS) if log_dir else None
-        self._client: httpx.AsyncClient | None = None
+        self._transport: StreamTransport | None = None
         self.api = self._fastapi()
         self.state = self.api.state
         self.state.metrics = self.metrics
@@ -246,15 +300,14 @@ class Gateway:
     def _fastapi(self) -> FastAPI:
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-            self._client = httpx.AsyncClient(timeout=self._upstream_timeout,
-                                             transport=StreamTransport())
+            self._transport = StreamTransport()
             flusher = asyncio.create_task(self._flush_log()) if self.log is not None else None
             try:
                 yield
             finally:
                 if flusher is not None:
                     flusher.cancel()
-                await self._client.aclose()
+                await self._transport.aclose()
                 self.guard.flush()
                 if self.log is not None:
                     self.log.close()
@@ -370,15 +423,13 @@ class Gateway:
                        event: dict[str, Any], decision: Decision, started: float,
                        extra: list[tuple[bytes, bytes]]) -> None:
         """Send the client's own bytes upstream; relay the answer (streamed or whole)."""
-        assert self._client is not None, "the gateway's lifespan has not started"
-        headers = {"content-type": "application/json"}
-        if self._upstream_key:
-            headers["authorization"] = f"Bearer {self._upstream_key}"
+        assert self._transport is not None, "the gateway's lifespan has not started"
+        origin = self._origin
         sent = time.perf_counter()
         try:
-            request = self._client.build_request("POST", self.target, content=raw,
-                                                 headers=headers)
-            answer = await self._client.send(request, stream=True)
+            status_code, answer_headers, answer = await self._transport.exchange(
+                origin.key, b"POST", origin.target, self._upstream_headers, raw,
+                self._timeouts)
         except httpx.HTTPError as exc:
             self.metrics.upstream_errors.labels(kind=type(exc).__name__).inc()
             self._record(event, "error")
@@ -386,17 +437,18 @@ class Gateway:
             await _send_error(send, "upstream_error", extra)
             return
         received = time.perf_counter()
-        if answer.status_code >= 500:
-            self.metrics.upstream_errors.labels(kind=f"http_{answer.status_code}").inc()
-        status = "ok" if answer.status_code < 400 else "error"
-        media = answer.headers.get("content-type", "application/json").encode("latin-1")
+        if status_code >= 500:
+            self.metrics.upstream_errors.labels(kind=f"http_{status_code}").inc()
+        status = "ok" if status_code < 400 else "error"
+        media = next((v for k, v in answer_headers if k == b"content-type"),
+                     b"application/json")
         if body.get("stream"):
-            await send({"type": "http.response.start", "status": answer.status_code,
+            await send({"type": "http.response.start", "status": status_code,
                         "headers": [(b"content-type", media), *extra]})
             self.metrics.overhead_seconds.observe(
                 (sent - started) + (time.perf_counter() - received))
             try:
-                async for chunk in answer.aiter_raw():
+                async for chunk in answer:
                     await send({"type": "http.response.body", "body": chunk,
                                 "more_body": True})
             except httpx.HTTPError as exc:  # the upstream broke off mid-stream
@@ -408,7 +460,7 @@ class Gateway:
             await send({"type": "http.response.body", "body": b""})
             return
         try:
-            payload = await answer.aread()
+            payload = await answer.read()
         except httpx.HTTPError as exc:
             self.metrics.upstream_errors.labels(kind=type(exc).__name__).inc()
             self._record(event, "error")
@@ -421,7 +473,7 @@ class Gateway:
         self._record(event, status, usage, text)
         if usage and _int(usage.get("completion_tokens")) is not None:
             self.guard.record_outcome(decision.account_id, int(usage["completion_tokens"]))
-        await _send_bytes(send, answer.status_code, payload, media, extra)
+        await _send_bytes(send, status_code, payload, media, extra)
         self.metrics.overhead_seconds.observe((sent - started) + (time.perf_counter() - read))
 
 
@@ -487,8 +539,10 @@ def app_from_environment() -> Gateway:
     settings = json.loads(os.environ[SETTINGS_ENV])
     guard = guard_with_state(load_config(settings["config"]), settings["redis"])
     keys = KeyRing.load(settings["keys"]) if settings["keys"] else None
-    return create_app(guard, settings["upstream"], keys=keys, log_dir=settings["log_dir"],
-                      expose_decision=settings["expose_decision"])
+    app = create_app(guard, settings["upstream"], keys=keys, log_dir=settings["log_dir"],
+                     expose_decision=settings["expose_decision"])
+    settle_process()
+    return app
 
 
 def serve(app: Gateway | dict[str, Any], host: str, port: int, *, workers: int = 1) -> None:
@@ -503,6 +557,7 @@ def serve(app: Gateway | dict[str, Any], host: str, port: int, *, workers: int =
 
     if workers <= 1:
         assert isinstance(app, Gateway)
+        settle_process()
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
         return
     assert isinstance(app, dict)

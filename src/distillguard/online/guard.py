@@ -129,6 +129,8 @@ def _check(config: Config) -> None:
         raise ConfigError("online.throttle_risk must be at least scoring.thresholds.review")
     if online.lone_min_events < 0:
         raise ConfigError("online.lone_min_events must be 0 or more")
+    if online.max_accounts < 0:
+        raise ConfigError("online.max_accounts must be 0 (no bound) or more")
     for name in ("rescore_events", "rescore_interval_ms", "rescore_chunk",
                  "max_indicator_values",
                  "max_index_members", "max_link_candidates", "max_templates",
@@ -164,7 +166,8 @@ class Guard:
         validate_patterns(self.config.features)
         online = self.config.online
         self.settings = ProfileSettings.from_config(self.config)
-        self.store: StateStore = store if store is not None else MemoryStore(self.settings)
+        self.store: StateStore = store if store is not None else MemoryStore(
+            self.settings, max_accounts=online.max_accounts)
         self.features = EventFeatureExtractor(
             self.config.features, max_scan_chars=online.max_scan_chars
         )
@@ -220,8 +223,9 @@ class Guard:
         score, group = self.store.record_event(account_id, created, before, ts)
         if new_model:
             self.store.note_model(str(event["model"]), ts)
-        for key in indicators:
-            self.store.index_add(key, account_id, self.config.online.max_index_members)
+        if indicators:
+            self.store.index_add_all(indicators, account_id,
+                                     self.config.online.max_index_members)
         fresh = [
             name for name in _EVENT_COLUMNS
             if name not in self._columns_seen and event.get(name) is not None

@@ -42,7 +42,7 @@ import numpy as np
 from distillguard.campaigns import _KIND_SIGNALS, group_risk
 from distillguard.config import Config
 from distillguard.linkage import ORG_SHARED_KINDS, SEED_EXCLUSIVE_KINDS
-from distillguard.online.profile import AccountState
+from distillguard.online.profile import AccountState, template_key
 from distillguard.online.store import StateStore
 
 #: Indicator kinds the guard reads from an event, and how (templates come from counts).
@@ -77,7 +77,8 @@ class IndicatorKeys:
 
     def __init__(self, key: bytes) -> None:
         self._key = hashlib.blake2b(key, digest_size=32).digest()
-        self.of = lru_cache(maxsize=65536)(self._of)
+        # Bounded: keys of long values (templates, user agents) would otherwise pile up.
+        self.of = lru_cache(maxsize=8192)(self._of)
 
     def _of(self, kind: str, value: str) -> str:
         digest = hashlib.blake2b(f"{kind}\x00{value}".encode("utf-8", "surrogatepass"),
@@ -108,9 +109,9 @@ def new_indicators(
         elif kind == "template":
             skeleton = features.get("skeleton")
             value = None
-            if skeleton is not None and len(skeleton) >= MIN_TEMPLATE_CHARS and \
-                    state.templates.guaranteed(skeleton) >= config.linkage.template_min_events:
-                value = skeleton
+            if skeleton is not None and len(skeleton) >= MIN_TEMPLATE_CHARS:
+                sent = state.templates.guaranteed(template_key(skeleton))
+                value = skeleton if sent >= config.linkage.template_min_events else None
         else:
             continue
         if value is None:

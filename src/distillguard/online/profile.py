@@ -8,7 +8,7 @@ entry here is *unavailable* online (:func:`unavailable_columns` names them), so 
 added to the batch profile later is reported, never silently wrong.
 
 Where the online value is an estimate: distinct counts are exact up to
-``online.distinct_sketch_size`` values, then k-minimum-values estimates; the top
+``online.distinct_sketch_size`` values, then HyperLogLog estimates; the top
 template's count is exact while an account has used fewer than ``online.max_templates``
 skeletons; the median gap is read from a log histogram (within about 4 %). Events are
 assumed to arrive roughly in time order: a late event's gap counts as zero.
@@ -23,7 +23,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from distillguard.config import Config
-from distillguard.online.sketches import DistinctSketch, MedianSketch, TopCounts, Welford
+from distillguard.online.sketches import (
+    DistinctSketch,
+    MedianSketch,
+    TopCounts,
+    Welford,
+    short_hash,
+)
 
 #: Capabilities the batch profile counts as targeted (``profiles.PROFILE_SQL``).
 TARGET_CAPABILITIES: frozenset[str] = frozenset({"coding", "agentic", "reasoning",
@@ -178,7 +184,7 @@ class AccountState:
         self.hours[int(ts // 3600) % 24] += 1
         skeleton = features.get("skeleton")
         if skeleton is not None:
-            self.templates.add(skeleton)
+            self.templates.add(template_key(skeleton))
         capability = features.get("capability")
         if capability is not None:
             self.capabilities[capability] = self.capabilities.get(capability, 0) + 1
@@ -251,6 +257,7 @@ class AccountState:
             "minute_count": self.minute_count, "max_per_minute": self.max_per_minute,
             "model_first": self.model_first,
             "indicators": self.indicators, "risk": self.risk, "campaign": self.campaign,
+            "template_keys": "hash",
         }
 
     @classmethod
@@ -272,7 +279,30 @@ class AccountState:
         state.gaps = Welford.from_data(data["gaps"])
         state.gap_median = MedianSketch.from_data(data["gap_median"])
         state.templates = TopCounts.from_data(data["templates"])
+        if data.get("template_keys") != "hash":  # written before keys were hashed
+            state.templates = _rekeyed(state.templates)
         return state
+
+
+def template_key(skeleton: str) -> str:
+    """How an account's template counts are keyed: a 16-hex-digit hash of the skeleton
+    (a skeleton is up to ``features.skeleton_chars`` characters, and an account counts up
+    to ``online.max_templates`` of them)."""
+    return short_hash(skeleton)
+
+
+def _is_template_key(key: str) -> bool:
+    return len(key) == 16 and all(c in "0123456789abcdef" for c in key)
+
+
+def _rekeyed(top: TopCounts) -> TopCounts:
+    fresh = TopCounts(top.capacity)
+    for key, count in top.counts.items():
+        new = key if _is_template_key(key) else template_key(key)
+        fresh.counts[new] = fresh.counts.get(new, 0) + count
+        if key in top.errors:
+            fresh.errors[new] = fresh.errors.get(new, 0) + top.errors[key]
+    return fresh
 
 
 def to_epoch_seconds(value: Any) -> float:

@@ -286,6 +286,17 @@ class RedisStore:
                         args=[account_id, cap])
 
     @_wrap
+    def index_add_all(self, keys: list[str], account_id: str, cap: int) -> None:
+        if len(keys) == 1:
+            self.index_add(keys[0], account_id, cap)
+            return
+        pipe = self.client.pipeline(transaction=False)
+        for key in keys:
+            self._index_add(keys=[f"{self.prefix}ic:{key}", f"{self.prefix}im:{key}"],
+                            args=[account_id, cap], client=pipe)
+        pipe.execute()
+
+    @_wrap
     def index_get(self, keys: list[str]) -> list[tuple[int, list[str]]]:
         if not keys:
             return []

@@ -20,6 +20,7 @@ Records:
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -98,6 +99,10 @@ class StateStore(Protocol):
 
     def index_add(self, key: str, account_id: str, cap: int) -> None: ...
 
+    def index_add_all(self, keys: list[str], account_id: str, cap: int) -> None:
+        """:meth:`index_add` for several keys (one round trip)."""
+        ...
+
     def index_get(self, keys: list[str]) -> list[tuple[int, list[str]]]: ...
 
     def set_org(self, account_id: str, org_id: str) -> None: ...
@@ -126,11 +131,27 @@ class StateStore(Protocol):
 
 
 class MemoryStore:
-    """State in this process: plain dictionaries, no serialisation (the fast default)."""
+    """State in this process: plain dictionaries, no serialisation (the fast default).
 
-    def __init__(self, settings: ProfileSettings) -> None:
+    With ``max_accounts``, the state is bounded: when a new account would make more
+    than that, the account idle longest (least recently updated) is forgotten: its
+    state, score and organisation, its place in the population counts and in the
+    indicator index (so the index shrinks with it). Accounts in a campaign group are
+    kept (the group's aggregates count them); if only such accounts are left to evict,
+    the store stays over the bound until one is not. An account that comes back after
+    being forgotten starts again from nothing.
+    """
+
+    #: Accounts in a group skipped per eviction before giving up for this time.
+    _EVICTION_TRIES = 16
+
+    def __init__(self, settings: ProfileSettings, *, max_accounts: int = 0) -> None:
         self.settings = settings
-        self._accounts: dict[str, AccountState] = {}
+        self.max_accounts = max_accounts
+        #: Accounts forgotten so far (monitoring).
+        self.evicted = 0
+        # Least recently updated first: the eviction order.
+        self._accounts: OrderedDict[str, AccountState] = OrderedDict()
         self._scores: dict[str, dict[str, Any]] = {}
         self._n_accounts = 0
         self._events_hist: dict[int, int] = {}
@@ -151,7 +172,45 @@ class MemoryStore:
         created = state is None
         if state is None:
             state = self._accounts[account_id] = AccountState(account_id, self.settings)
+            if self.max_accounts and len(self._accounts) > self.max_accounts:
+                self._evict_idle()
+        else:
+            self._accounts.move_to_end(account_id)
         return state, created, apply(state)
+
+    def _evict_idle(self) -> None:
+        """Forget the least recently updated account that is in no group."""
+        for _ in range(min(self._EVICTION_TRIES, len(self._accounts) - 1)):
+            account_id, state = next(iter(self._accounts.items()))
+            if account_id in self._member_of:
+                self._accounts.move_to_end(account_id)
+                continue
+            del self._accounts[account_id]
+            self._forget(state)
+            return
+
+    def _forget(self, state: AccountState) -> None:
+        account_id = state.account_id
+        self.evicted += 1
+        self._scores.pop(account_id, None)
+        self._orgs.pop(account_id, None)
+        self._n_accounts -= 1
+        bucket = events_bucket(state.events)
+        left = self._events_hist.get(bucket, 0) - 1
+        if left > 0:
+            self._events_hist[bucket] = left
+        else:
+            self._events_hist.pop(bucket, None)
+        for held in state.indicators.values():
+            for key in held:
+                entry = self._index.get(key)
+                if entry is None:
+                    continue
+                entry[0] -= 1
+                if entry[0] <= 0:
+                    del self._index[key]
+                elif account_id in entry[1]:
+                    entry[1].remove(account_id)
 
     def accounts(self, account_ids: list[str]) -> list[AccountState | None]:
         return [self._accounts.get(a) for a in account_ids]
@@ -211,6 +270,10 @@ class MemoryStore:
         entry[0] += 1
         if len(entry[1]) < cap:
             entry[1].append(account_id)
+
+    def index_add_all(self, keys: list[str], account_id: str, cap: int) -> None:
+        for key in keys:
+            self.index_add(key, account_id, cap)
 
     def index_get(self, keys: list[str]) -> list[tuple[int, list[str]]]:
         return [
