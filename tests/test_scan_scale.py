@@ -420,3 +420,22 @@ def test_when_events_came_from_elsewhere_then_available_columns_scans_them(
         ws.con.execute("INSERT INTO stored_events (request_id, timestamp, account_id, ip) "
                        "VALUES ('z', now(), 'acc9', '10.0.0.1')")
         assert "ip" in ws.available_columns()
+
+
+def test_when_a_version_1_spark_workspace_is_opened_then_its_events_view_stays(
+    tmp_path: Path,
+) -> None:
+    import duckdb
+
+    staged = tmp_path / "stage.parquet"
+    pq.write_table(_events(["s1", "s2"]), staged)
+    path = tmp_path / "ws.duckdb"
+    old = duckdb.connect(str(path))  # what a version-1 Spark scan wrote: a view
+    old.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    old.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    old.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{staged}')")
+    old.close()
+    with Workspace(path) as ws:
+        ids = [r[0] for r in ws.con.execute(
+            "SELECT request_id FROM events ORDER BY request_id").fetchall()]
+    assert ids == ["s1", "s2"]

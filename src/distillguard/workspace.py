@@ -280,9 +280,11 @@ class Workspace:
         row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-        elif row[0] == "1" and _has_table(self.con, "events"):
-            # Version 1 kept events in a table: it stays, renamed, under the view.
-            self.con.execute("ALTER TABLE events RENAME TO stored_events")
+        elif row[0] == "1":
+            # Version 1 kept events in a table: it stays, renamed, under the view (a Spark
+            # scan's version-1 workspace has a view there instead, which stays as it is).
+            if _has_table(self.con, "events"):
+                self.con.execute("ALTER TABLE events RENAME TO stored_events")
             self.con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                              [SCHEMA_VERSION])
         elif row[0] != SCHEMA_VERSION:
