@@ -20,43 +20,17 @@ import argparse
 import json
 import os
 import resource
-import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from scan import StageMemory  # this folder is on the path when run as a script
 
 
 def _cpu_seconds() -> float:
     """CPU time of this process, every thread (DuckDB's included)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def _rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class StagePeaks:
-    """Peak resident memory per stage, sampled every 50 ms by a thread."""
-
-    def __init__(self) -> None:
-        self.stage = "setup"
-        self.peaks: dict[str, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peaks[self.stage] = max(self.peaks.get(self.stage, 0.0), _rss_mib())
-
-    def stop(self) -> dict[str, float]:
-        self._stop.set()
-        self._thread.join()
-        return {k: round(v, 1) for k, v in self.peaks.items()}
 
 
 def ensure_workspace(events: Path, workspace: Path) -> float:
@@ -86,7 +60,7 @@ def run_analyse(workspace: Path, out: Path | None, profile: Path | None) -> dict
         profiler = Profiler(interval=0.005)
         profiler.start()
     marks: list[tuple[str, float, float]] = []
-    peaks = StagePeaks()
+    peaks = StageMemory()
 
     def on_stage(name: str) -> None:
         marks.append((name, time.perf_counter(), _cpu_seconds()))
@@ -97,7 +71,7 @@ def run_analyse(workspace: Path, out: Path | None, profile: Path | None) -> dict
         on_stage("profile")
         accounts, campaigns, _ = analyse(ws, config, stage=on_stage)
         on_stage("end")
-    memory = peaks.stop()
+    memory = {stage: round(mib, 1) for stage, mib in peaks.stop().items()}
     if profiler is not None and profile is not None:
         profiler.stop()
         profile.write_text(profiler.output_text(unicode=True, color=False))
