@@ -338,6 +338,18 @@ def start_redis(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("redis-server did not start")
 
 
+def stop_processes(*processes: subprocess.Popen[bytes]) -> None:
+    """Terminate the servers a benchmark started; kill any that do not stop in 30 s."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def per_minute(samples: list[tuple[float, float]]) -> list[float]:
     """The RSS sample closest to each whole minute of a soak (the first one at 0)."""
     out = []
@@ -405,13 +417,7 @@ def bench_gateway(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             report["soak"] = soak
         return report
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(*processes)
 
 
 # -- replay ---------------------------------------------------------------------------

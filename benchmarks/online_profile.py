@@ -148,17 +148,6 @@ def compare(snapshots: Path, top: int) -> dict[str, Any]:
     return report
 
 
-def stop(*processes: subprocess.Popen[bytes]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -219,7 +208,7 @@ def main() -> None:
                     time.monotonic() < deadline:
                 time.sleep(1.0)
         finally:
-            stop(gateway, upstream)
+            bench.stop_processes(gateway, upstream)
         report = {"load_average": os.getloadavg(), "rate": args.rate,
                   "seconds": args.seconds, "distinct_requests": args.requests,
                   "statuses": load["statuses"], "latency_ms": load["latency_ms"],
