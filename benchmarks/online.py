@@ -307,9 +307,10 @@ def run_load(url: str, requests_file: Path, rate: float, seconds: float, tmp: Pa
 
 
 def overhead_from_metrics(text: str) -> dict[str, Any]:
-    """Bucket counts of the gateway's own overhead and guard histograms."""
+    """Bucket counts of the gateway's own overhead, guard and re-scoring histograms."""
     out: dict[str, Any] = {}
-    for name in ("distillguard_overhead_seconds", "distillguard_guard_seconds"):
+    for name in ("distillguard_overhead_seconds", "distillguard_guard_seconds",
+                 "distillguard_rescore_seconds"):
         buckets = [(float(le), float(v)) for le, v in re.findall(
             name + r'_bucket\{le="([0-9.e+-]+)"\} ([0-9.e+]+)', text)]
         total = buckets[-1][1] if buckets else 0.0
@@ -378,7 +379,8 @@ def bench_gateway(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         sys.executable, "-m", "distillguard.cli", "gateway",
         "--upstream", f"http://127.0.0.1:{up_port}", "--port", str(gw_port),
         "--keys", str(keys_file), "--log-dir", str(tmp / "gateway-log"),
-        "--workers", str(args.workers), *(["--redis", redis_url] if redis_url else [])],
+        "--workers", str(args.workers), *(["--redis", redis_url] if redis_url else []),
+        *(["--config", str(args.config)] if args.config else [])],
         env=env)
     processes = [gateway, upstream, *processes]
     try:
@@ -482,6 +484,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8,
                         help="gateway: keep-alive connections the load is spread over")
     # loadgen (internal): the load generator's own process.
+    parser.add_argument("--config", type=Path, default=None,
+                        help="gateway: a configuration file for the gateway under test")
     parser.add_argument("--url")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--requests-file", type=Path)

@@ -162,6 +162,8 @@ def test_when_the_guard_throttles_or_blocks_then_429_and_403_with_fixed_bodies(
     assert re.search(r'distillguard_requests_total\{action="block"\} [1-9]', metrics)
     assert "distillguard_guard_seconds_bucket" in metrics
     assert "distillguard_overhead_seconds_count" in metrics
+    # re-scoring ran after the answers (the guard decides with rescore=False)
+    assert re.search(r"distillguard_rescore_seconds_count [1-9]", metrics)
     assert "127.0.0.1" not in metrics and "mallory" not in metrics
     app.state.event_log.close()
     logged = [json.loads(line) for f in sorted((tmp_path / "log").glob("events-*.jsonl"))

@@ -255,3 +255,23 @@ def test_when_max_accounts_is_reached_then_the_idlest_are_forgotten_and_campaign
     back = guard.observe({"request_id": "back", "account_id": "o5", "timestamp": T0,
                           "prompt": "hello"})
     assert back.action == "allow" and guard.profile("o5")["events"] == 1  # type: ignore[index]
+
+
+def test_when_rescoring_is_deferred_then_observe_never_scores_and_steps_do(tmp_path):
+    """The gateway decides with ``rescore=False`` and runs the steps after answering."""
+    config = config_with(tmp_path, {"online": {"rescore_events": 10}})
+    deferred, inline = Guard(config), Guard(config)
+    events = harvester_events("h", 80)
+    for event in events:
+        deferred.observe(event, rescore=False)
+        inline.observe(event)
+    assert deferred.stats.rescored == 0 and inline.stats.rescored > 0
+    steps = 0
+    while deferred.rescore_step():
+        steps += 1
+    deferred.flush()
+    inline.flush()
+    assert steps >= 1
+    assert deferred.assess("h").risk == pytest.approx(inline.assess("h").risk)
+    assert deferred.assess("h").action == inline.assess("h").action
+    assert deferred.assess("h").action in FLAGGED_ACTIONS

@@ -136,3 +136,92 @@ def test_when_the_answer_is_malformed_then_remote_protocol_error():
                 await client.post(url, content=b"{}")
 
     asyncio.run(with_server(handler, client_code))
+
+
+def test_when_the_body_has_no_length_then_it_ends_with_the_connection():
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil ")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.write(b"the end")
+        await writer.drain()
+
+    async def client_code(url: str) -> None:
+        transport = StreamTransport()
+        async with httpx.AsyncClient(transport=transport) as client:
+            answer = await client.post(url, content=b"{}")
+            assert answer.text == "until the end"
+            assert transport._idle.get(("http", "127.0.0.1", int(url.rsplit(":", 1)[1]))) \
+                in (None, [])  # a connection that ended the body is not reused
+
+    asyncio.run(with_server(handler, client_code))
+
+
+def test_when_an_informational_answer_comes_first_then_the_final_one_is_returned():
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n"
+                     b"HTTP/1.1 201 Created\r\ncontent-length: 4\r\nx-a: b\r\n\r\ndone")
+        await writer.drain()
+
+    async def client_code(url: str) -> None:
+        async with httpx.AsyncClient(transport=StreamTransport()) as client:
+            answer = await client.post(url, content=b"{}")
+            assert (answer.status_code, answer.text, answer.headers["x-a"]) == (201, "done", "b")
+
+    asyncio.run(with_server(handler, client_code))
+
+
+def test_when_a_streamed_body_is_large_then_it_arrives_whole_while_reading_pauses():
+    size = 5 << 20  # over the 1 MiB the transport buffers before pausing the socket
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % size)
+        for _ in range(size // 65536):
+            writer.write(b"x" * 65536)
+            await writer.drain()
+
+    async def client_code(url: str) -> None:
+        async with httpx.AsyncClient(transport=StreamTransport()) as client:
+            async with client.stream("POST", url, content=b"{}") as answer:
+                total = 0
+                async for chunk in answer.aiter_raw():
+                    total += len(chunk)
+                    await asyncio.sleep(0.001)  # a slow reader: the socket is paused
+            assert total == size
+
+    asyncio.run(with_server(handler, client_code))
+
+
+def test_when_the_upstream_closes_mid_answer_then_read_error():
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly part")
+        await writer.drain()
+
+    async def client_code(url: str) -> None:
+        async with httpx.AsyncClient(transport=StreamTransport()) as client:
+            with pytest.raises(httpx.ReadError):
+                await client.post(url, content=b"{}")
+
+    asyncio.run(with_server(handler, client_code))
+
+
+@pytest.mark.parametrize("header", [
+    (b"x-evil", b"a\r\nx-injected: 1"), (b"x-evil\n", b"a"), (b"x-nul", b"a\0b"),
+])
+def test_when_a_header_holds_a_line_break_then_nothing_is_sent(header):
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+
+    async def client_code(url: str) -> None:
+        transport = StreamTransport()
+        port = int(url.rsplit(":", 1)[1])
+        with pytest.raises(httpx.LocalProtocolError):
+            await transport.exchange(("http", "127.0.0.1", port), b"POST", b"/",
+                                     [(b"host", b"x"), header], b"{}", {})
+        await transport.aclose()
+
+    assert asyncio.run(with_server(handler, client_code)) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -19,6 +20,9 @@ from distillguard.config import ScoringConfig
 from distillguard.schema import DECISIONS
 
 Columns = Mapping[str, np.ndarray]
+#: A profile: the batch's Arrow table, or its columns as float64 arrays (the online guard
+#: scores a few accounts at a time and skips building a table).
+Profile: TypeAlias = "pa.Table | Columns"
 
 
 def _col(profile: pa.Table, name: str) -> np.ndarray:
@@ -29,9 +33,19 @@ def _col(profile: pa.Table, name: str) -> np.ndarray:
     return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
+def _zero_nan(x: np.ndarray) -> np.ndarray:
+    """``x`` with NaN as 0 (and ±inf as the largest floats), as ``np.nan_to_num``, which
+    costs more than the signal itself on the online guard's few-account batches."""
+    if np.isfinite(x).all():
+        return x
+    return np.nan_to_num(x)
+
+
 def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """0 below ``lo``, 1 above ``hi``, linear between; NaN gives 0."""
-    return np.nan_to_num(np.clip((x - lo) / (hi - lo), 0.0, 1.0), nan=0.0)
+    ramped = np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+    ramped[np.isnan(ramped)] = 0.0
+    return ramped
 
 
 @dataclass(frozen=True)
@@ -46,7 +60,7 @@ class Signal:
 
 
 def _text_confidence(c: Columns, p: Mapping[str, float]) -> np.ndarray:
-    return np.clip(np.nan_to_num(c["prompts"]) / p["min_events"], 0.0, 1.0)
+    return np.clip(_zero_nan(c["prompts"]) / p["min_events"], 0.0, 1.0)
 
 
 def _event_confidence(c: Columns, p: Mapping[str, float]) -> np.ndarray:
@@ -269,7 +283,18 @@ PROFILE_COLUMNS: tuple[str, ...] = (
 OUTSIDE_COLUMNS: tuple[str, ...] = ("intel_strength", "intel_matches")
 
 
-def _profile_columns(profile: pa.Table) -> dict[str, np.ndarray]:
+def _rows(profile: Profile) -> int:
+    if isinstance(profile, pa.Table):
+        return profile.num_rows
+    return len(profile["events"])
+
+
+def _profile_columns(profile: Profile) -> dict[str, np.ndarray]:
+    if not isinstance(profile, pa.Table):
+        rows = _rows(profile)
+        return {name: np.asarray(profile[name], dtype=np.float64)
+                if name in profile or name not in OUTSIDE_COLUMNS else np.zeros(rows)
+                for name in PROFILE_COLUMNS}
     present = set(profile.column_names)
     return {
         name: _col(profile, name) if name in present or name not in OUTSIDE_COLUMNS
@@ -289,14 +314,15 @@ class AccountScores:
 
 
 def score_accounts(
-    profile: pa.Table, config: ScoringConfig, available_columns: set[str]
+    profile: Profile, config: ScoringConfig, available_columns: set[str]
 ) -> AccountScores:
     """Strength of every signal for every account, and the account's own risk.
 
     Parameters
     ----------
     profile:
-        One row per account (:func:`distillguard.profiles.build_profiles`).
+        One row per account (:func:`distillguard.profiles.build_profiles`), or its
+        columns as float64 arrays (NaN for null).
     config:
         The ``scoring`` section (weights and signal parameters).
     available_columns:
@@ -304,17 +330,18 @@ def score_accounts(
         column are reported unavailable and contribute nothing.
     """
     columns = _profile_columns(profile)
+    rows = _rows(profile)
     strengths: dict[str, np.ndarray] = {}
     contributions: dict[str, np.ndarray] = {}
     unavailable: list[str] = []
-    total = np.zeros(profile.num_rows)
+    total = np.zeros(rows)
     with np.errstate(invalid="ignore", divide="ignore"):
         for name, signal in SIGNALS.items():
             if any(col not in available_columns for col in signal.needs):
                 unavailable.append(name)
-                strength = np.zeros(profile.num_rows)
+                strength = np.zeros(rows)
             else:
-                strength = np.nan_to_num(signal.strength(columns, config.signal_params))
+                strength = _zero_nan(signal.strength(columns, config.signal_params))
             strengths[name] = strength
             contributions[name] = config.weights.get(name, 0.0) * strength
             total += contributions[name]
@@ -330,7 +357,7 @@ def decide(risk: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:
 
 
 def account_reasons(
-    profile: pa.Table, scores: AccountScores, *, min_contribution: float = 0.05
+    profile: Profile, scores: AccountScores, *, min_contribution: float = 0.05
 ) -> list[list[str]]:
     """Per account, the signals that fired, strongest first, with the account's numbers."""
     names = list(SIGNALS)
@@ -338,7 +365,7 @@ def account_reasons(
     order = np.argsort(-matrix, axis=1, kind="stable")
     rows = _profile_columns(profile)
     reasons: list[list[str]] = []
-    for i in range(profile.num_rows):  # per account, not per event
+    for i in range(_rows(profile)):  # per account, not per event
         fired = [j for j in order[i] if matrix[i, j] >= min_contribution]
         # Mitigating evidence is shown only where there was something to mitigate.
         mitigating = [j for j in order[i][::-1] if matrix[i, j] <= -min_contribution]

@@ -189,8 +189,12 @@ class Guard:
 
     # -- the per-request path ---------------------------------------------------------
 
-    def observe(self, event: Mapping[str, Any]) -> Decision:
+    def observe(self, event: Mapping[str, Any], *, rescore: bool = True) -> Decision:
         """Fold one event (contract 1) into the state and decide what to do with it.
+
+        With ``rescore`` (the default) the event also does one step of re-scoring when a
+        round is due; without it the caller runs :meth:`rescore_step` itself, e.g. the
+        gateway after it has answered, so no request waits for a step.
 
         Raises
         ------
@@ -200,14 +204,15 @@ class Guard:
         account_id, ts = _identity(event)
         self.stats.events += 1
         try:
-            decision = self._observe(event, account_id, ts)
+            decision = self._observe(event, account_id, ts, rescore)
         except StateUnavailable as exc:
             self.stats.state_errors += 1
             decision = self._unavailable(event, account_id, exc)
         self.stats.actions[decision.action] += 1
         return decision
 
-    def _observe(self, event: Mapping[str, Any], account_id: str, ts: float) -> Decision:
+    def _observe(self, event: Mapping[str, Any], account_id: str, ts: float,
+                 rescore: bool) -> Decision:
         features = self.features.extract(event)
         kinds = self.config.linkage.indicators
 
@@ -237,14 +242,27 @@ class Guard:
         if state.events - scored_events >= max(1.0, self._growth * scored_events):
             self._pending[account_id] = None
         self._since_flush += 1
+        if rescore and self._step():
+            score, group = self.store.context(account_id)
+        return self._decide(event, state, score, group)
+
+    def rescore_step(self) -> int:
+        """One step of re-scoring if a round is due or under way (see :meth:`observe`);
+        the number of accounts scored. A state error is counted and otherwise ignored."""
+        try:
+            return self._step()
+        except StateUnavailable:
+            self.stats.state_errors += 1
+            return 0
+
+    def _step(self) -> int:
         if not self._round and (self._since_flush >= self.config.online.rescore_events or (
             time.monotonic() - self._last_flush
         ) * 1000 >= self.config.online.rescore_interval_ms):
             self._start_round()
         if self._round:  # one step of the round per event: no request pays for all of it
-            self._rescore(self._next_chunk())
-            score, group = self.store.context(account_id)
-        return self._decide(event, state, score, group)
+            return self._rescore(self._next_chunk())
+        return 0
 
     def record_outcome(self, account_id: str, completion_tokens: int) -> None:
         """Fold in the completion tokens of a request already observed (from the upstream's
@@ -394,8 +412,7 @@ class Guard:
                 if name == "events":
                     values[n:] = median_events
             columns[name] = values  # NaN where the batch would have null
-        profile = pa.table(columns)
-        scores = score_accounts(profile, self.config.scoring, self.store.seen_columns())
+        scores = score_accounts(columns, self.config.scoring, self.store.seen_columns())
         own = np.asarray(scores.own_risk[:n], dtype=np.float64)
         contributions = {k: v[:n] for k, v in scores.contributions.items()}
         if not any((np.abs(v) >= _REASON_MIN).any() for v in contributions.values()):
@@ -406,7 +423,8 @@ class Guard:
             contributions=contributions,
             own_risk=own,
         )
-        return own, account_reasons(profile.slice(0, n), head, min_contribution=_REASON_MIN)
+        own_rows = {name: values[:n] for name, values in columns.items()}
+        return own, account_reasons(own_rows, head, min_contribution=_REASON_MIN)
 
     # -- reading the state ------------------------------------------------------------
 
