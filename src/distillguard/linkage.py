@@ -218,7 +218,7 @@ def link_accounts(
     )
     con.unregister("lockstep_found")
     chunks = _prepare_pair_holders(con, config, len(account_ids.ids))
-    _aggregate_pairs(con, config, chunks)
+    pairs = _aggregate_pairs(con, config, chunks, len(account_ids.ids))
     hubs = con.execute(
         f"""
         SELECT x.account_id, w.kind || ':' || w.value AS hub, w.weight
@@ -227,7 +227,7 @@ def link_accounts(
         WHERE w.k > {int(config.max_pair_accounts)} AND w.weight >= {float(config.min_link_weight)}
         """
     ).to_arrow_table()
-    return Links(pairs=_named_pairs(con, account_ids.ids, config), hubs=hubs)
+    return Links(pairs=_named_pairs(pairs, account_ids.ids, config), hubs=hubs)
 
 
 @dataclass(frozen=True)
@@ -337,75 +337,111 @@ def _prepare_pair_holders(
     return max(1, math.ceil(candidates / PAIR_CHUNK_ROWS))
 
 
-def _aggregate_pairs(con: duckdb.DuckDBPyConnection, config: LinkageConfig, chunks: int) -> None:
-    """Create ``linked_pairs(a, b, weight, kinds, lockstep)`` from ``pair_holders``.
+@dataclass(frozen=True)
+class _LinkedPairs:
+    """Linked pairs by account position, ordered by ``(a, b)``."""
+
+    a: np.ndarray  # int64
+    b: np.ndarray
+    weight: np.ndarray  # float64
+    kinds: np.ndarray  # int64 bit set over the sorted kind names
+    lockstep: np.ndarray  # bool
+
+
+def _aggregate_pairs(
+    con: duckdb.DuckDBPyConnection, config: LinkageConfig, chunks: int, n_accounts: int
+) -> _LinkedPairs:
+    """The linked pairs from ``pair_holders`` and ``lockstep_links``.
 
     The self-join of holders on a value gives every (pair, kind, weight) that shares
-    it; each kind counts once by its heaviest value, kinds add up, lockstep adds
-    ``lockstep_weight * similarity``. ``kinds`` is a bit set over the sorted kind
-    names (``kind_id``). The join runs in ``chunks`` slices by the first account, so the candidate
-    rows held at once stay bounded however many accounts there are.
+    it; each kind counts once by its heaviest value (in SQL), kinds add up in name
+    order and lockstep adds ``lockstep_weight * similarity`` (in NumPy, on the sorted
+    (pair, kind) rows: cheaper than a filtered aggregate per kind). The join runs in
+    ``chunks`` slices by the first account, so the candidate rows held at once stay
+    bounded however many accounts there are.
     """
     threshold = float(config.min_link_weight)
-    ordered_sum = " + ".join(
-        f"coalesce(max(weight) FILTER (WHERE kind_id = {i}), 0)"
-        for i in range(len(config.indicators))
-    ) or "0.0"
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE linked_pairs (a INTEGER, b INTEGER, weight DOUBLE, "
-        "kinds INTEGER, lockstep BOOLEAN)"
-    )
+    lockstep = con.execute("SELECT a, b, similarity FROM lockstep_links").fetchnumpy()
+    lock_a = np.asarray(lockstep["a"], dtype=np.int64)
+    lock_key = lock_a * n_accounts + np.asarray(lockstep["b"], dtype=np.int64)
+    lock_credit = float(config.lockstep_weight) * np.asarray(lockstep["similarity"], dtype=float)
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for chunk in range(chunks):
-        con.execute(
+        rows = con.execute(
             f"""
-            INSERT INTO linked_pairs
-            WITH candidates AS (
-                SELECT x.idx AS a, y.idx AS b, x.kind_id, x.weight
-                FROM pair_holders x JOIN pair_holders y
-                  ON x.value_id = y.value_id AND x.idx < y.idx
-                WHERE x.idx % {chunks} = {chunk} AND coalesce(x.org <> y.org, true)
-            ),
-            per_kind AS (
-                -- Values of one kind are correlated evidence (five shared templates are
-                -- not five times one): each kind counts once, by its rarest shared value.
-                SELECT a, b, kind_id, max(weight) AS weight FROM candidates GROUP BY ALL
-            ),
-            shared AS (
-                -- Kinds add up in a fixed order: the same weight to the last bit every run.
-                SELECT a, b, {ordered_sum} AS weight,
-                       bit_or(CAST(1 AS INTEGER) << kind_id) AS kinds
-                FROM per_kind GROUP BY ALL
-            ),
-            timed AS (SELECT * FROM lockstep_links WHERE a % {chunks} = {chunk})
-            SELECT coalesce(s.a, t.a), coalesce(s.b, t.b),
-                   coalesce(s.weight, 0) + coalesce({float(config.lockstep_weight)}
-                                                    * t.similarity, 0) AS weight,
-                   coalesce(s.kinds, 0), t.similarity IS NOT NULL
-            FROM shared s FULL OUTER JOIN timed t ON s.a = t.a AND s.b = t.b
-            WHERE coalesce(s.weight, 0)
-                  + coalesce({float(config.lockstep_weight)} * t.similarity, 0) >= {threshold}
+            SELECT x.idx AS a, y.idx AS b, x.kind_id,
+                   -- Values of one kind are correlated evidence (five shared templates are
+                   -- not five times one): each kind counts once, by its rarest shared value.
+                   max(x.weight) AS weight
+            FROM pair_holders x JOIN pair_holders y
+              ON x.value_id = y.value_id AND x.idx < y.idx
+            WHERE x.idx % {chunks} = {chunk} AND coalesce(x.org <> y.org, true)
+            GROUP BY ALL
             """
-        )
+        ).fetchnumpy()
+        pair = (np.asarray(rows["a"], dtype=np.int64) * n_accounts
+                + np.asarray(rows["b"], dtype=np.int64))
+        kind = np.asarray(rows["kind_id"], dtype=np.int64)
+        weight = np.asarray(rows["weight"], dtype=np.float64)
+        timed = lock_a % chunks == chunk
+        found.append(_pairs_over(pair, kind, weight, lock_key[timed], lock_credit[timed],
+                                 threshold))
+    keys, weight, kinds, in_lockstep = (np.concatenate(column) for column in zip(*found,
+                                                                                 strict=True))
+    order = np.argsort(keys, kind="stable")
+    return _LinkedPairs(a=keys[order] // n_accounts, b=keys[order] % n_accounts,
+                        weight=weight[order], kinds=kinds[order], lockstep=in_lockstep[order])
+
+
+def _pairs_over(
+    pair: np.ndarray, kind: np.ndarray, weight: np.ndarray,
+    lock_key: np.ndarray, lock_credit: np.ndarray, threshold: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(pair key, weight, kinds, lockstep) of the pairs weighing at least ``threshold``,
+    from (pair key, kind, weight) rows (one per pair and kind) and lockstep credits."""
+    order = np.lexsort((kind, pair))
+    pair, kind, weight = pair[order], kind[order], weight[order]
+    first = (np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair)
+             else np.zeros(0, dtype=np.int64))
+    count = np.diff(np.r_[first, len(pair)]).astype(np.int64)
+    # Kinds add up in name order, one at a time: the same weight to the last bit every
+    # run (a pair's j-th row is its j-th kind; the absent kinds would add 0).
+    total = weight[first]
+    for j in range(1, int(count.max(initial=1))):
+        more = count > j
+        total[more] += weight[first[more] + j]
+    kinds = (np.bitwise_or.reduceat(np.left_shift(1, kind), first) if len(first)
+             else np.zeros(0, dtype=np.int64))
+    keys = pair[first]  # sorted
+    at = np.minimum(np.searchsorted(keys, lock_key), max(len(keys) - 1, 0))
+    both = (keys[at] == lock_key) if len(keys) else np.zeros(len(lock_key), dtype=bool)
+    total[at[both]] += lock_credit[both]
+    in_lockstep = np.zeros(len(keys), dtype=bool)
+    in_lockstep[at[both]] = True
+    keep = total >= threshold
+    alone = ~both & (lock_credit >= threshold)  # lockstep without shared values
+    return (np.concatenate([keys[keep], lock_key[alone]]),
+            np.concatenate([total[keep], lock_credit[alone]]),
+            np.concatenate([kinds[keep], np.zeros(int(alone.sum()), dtype=np.int64)]),
+            np.concatenate([in_lockstep[keep], np.ones(int(alone.sum()), dtype=bool)]))
 
 
 def _named_pairs(
-    con: duckdb.DuckDBPyConnection, account_ids: pa.Array, config: LinkageConfig
+    pairs: _LinkedPairs, account_ids: pa.Array, config: LinkageConfig
 ) -> pa.Table:
-    """``linked_pairs`` with account ids and kind names, ordered by (a, b)."""
-    rows = con.execute("SELECT * FROM linked_pairs ORDER BY a, b").fetchnumpy()
+    """The linked pairs with account ids and kind names, ordered by (a, b)."""
     kinds = sorted(config.indicators)
-    mask = np.asarray(rows["kinds"], dtype=np.int64)
+    mask = pairs.kinds
     flags = np.column_stack(
-        [(mask >> i) & 1 == 1 for i in range(len(kinds))]
-        + [np.asarray(rows["lockstep"], dtype=bool)]
+        [(mask >> i) & 1 == 1 for i in range(len(kinds))] + [pairs.lockstep]
     ) if len(mask) else np.zeros((0, len(kinds) + 1), dtype=bool)
     _, columns = np.nonzero(flags)  # row by row, kinds in name order, lockstep last
     offsets = np.concatenate([[0], np.cumsum(flags.sum(axis=1))]).astype(np.int32)
     names = np.array([*kinds, "lockstep"], dtype=object)
     return pa.table({
-        "a": account_ids.take(pa.array(rows["a"], pa.int32())),
-        "b": account_ids.take(pa.array(rows["b"], pa.int32())),
-        "weight": pa.array(np.asarray(rows["weight"], dtype=np.float64)),
+        "a": account_ids.take(pa.array(pairs.a.astype(np.int32))),
+        "b": account_ids.take(pa.array(pairs.b.astype(np.int32))),
+        "weight": pa.array(pairs.weight),
         "kinds": pa.ListArray.from_arrays(pa.array(offsets),
                                           pa.array(names[columns], pa.string())),
     })

@@ -92,7 +92,9 @@ base AS (
         avg(CAST(max_tokens >= {very_long} AS DOUBLE)) AS very_long_max_tokens_share,
         avg(completion_tokens) AS mean_completion_tokens,
         avg(CAST(temperature = 0 AS DOUBLE)) AS zero_temperature_share,
-        count(DISTINCT hash(prompt)) AS distinct_prompts,
+        -- On the text, not a 64-bit hash: crafted colliding prompts would otherwise
+        -- count as repeats (a signal that lowers risk). ~5% of this query's time.
+        count(DISTINCT prompt) AS distinct_prompts,
         avg(CAST(n > 1 AS DOUBLE)) AS multi_n_share,
         avg(CAST(logprobs AS DOUBLE)) AS logprobs_share,
         avg(CAST(tool_count > 0 AS DOUBLE)) AS tool_share,

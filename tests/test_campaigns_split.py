@@ -1,0 +1,77 @@
+"""The no-split test before Louvain: an exact bound, so skipping never changes a split."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from distillguard import campaigns
+from distillguard.campaigns import _modularity, modularity_upper_bound, split_communities
+
+
+def random_graph(rng: np.random.Generator, n: int, density: float, groups: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edges ``a < b``: dense inside ``groups`` blocks, sparse between them."""
+    block = rng.integers(0, groups, n)
+    a, b = np.triu_indices(n, k=1)
+    inside = block[a] == block[b]
+    keep = rng.random(len(a)) < np.where(inside, density, density / 8)
+    return a[keep], b[keep], rng.uniform(1.2, 3.0, int(keep.sum()))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_no_partition_beats_the_bound(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a, b, w = random_graph(rng, int(rng.integers(8, 60)), float(rng.uniform(0.3, 0.9)),
+                           int(rng.integers(1, 4)))
+    bound = modularity_upper_bound(a, b, w)
+    nodes = np.unique(np.concatenate([a, b]))
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(zip(a.tolist(), b.tolist(), w.tolist(), strict=True))
+    louvain = nx.community.louvain_communities(graph, seed=0)
+    assert _modularity(louvain, a, b, w) <= bound
+    for parts in range(2, 6):  # random partitions too
+        label = rng.integers(0, parts, len(nodes))
+        partition = [set(nodes[label == p].tolist()) for p in range(parts) if (label == p).any()]
+        assert _modularity(partition, a, b, w) <= bound
+
+
+def test_a_dense_group_cannot_split_and_two_joined_cliques_can() -> None:
+    members = np.arange(12)
+    a, b = np.triu_indices(12, k=1)
+    assert modularity_upper_bound(members[a], members[b], np.full(len(a), 2.0)) < 0.01
+    a2, b2 = np.triu_indices(8, k=1)
+    a = np.concatenate([a2, a2 + 8, [7]])
+    b = np.concatenate([b2, b2 + 8, [8]])
+    assert modularity_upper_bound(a, b, np.ones(len(a))) > 0.45
+
+
+def _split_with_louvain_always(monkeypatch: pytest.MonkeyPatch, *args: object,
+                               **kwargs: object) -> np.ndarray:
+    with monkeypatch.context() as patch:
+        patch.setattr(campaigns, "modularity_upper_bound", lambda *_a, **_k: np.inf)
+        return split_communities(*args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_split_is_the_same_with_and_without_the_bound(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(20, 80))
+    a, b, w = random_graph(rng, n, float(rng.uniform(0.4, 0.9)), int(rng.integers(1, 4)))
+    labels = np.zeros(n, dtype=np.int64)
+    options = {"min_size": 3, "resolution": 1.0, "min_modularity": float(rng.uniform(0.05, 0.4))}
+    expected = _split_with_louvain_always(monkeypatch, labels, a, b, w, **options)
+    assert np.array_equal(split_communities(labels, a, b, w, **options), expected)
+
+
+def test_a_group_too_large_for_the_dense_bound_runs_louvain(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(campaigns, "MODULARITY_BOUND_MAX_NODES", 5)
+    a, b = np.triu_indices(8, k=1)
+    assert modularity_upper_bound(a, b, np.ones(len(a))) == np.inf
+    assert modularity_upper_bound(a[:3], b[:3], np.ones(3), min_size=3) == -np.inf
