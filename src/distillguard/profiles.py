@@ -18,6 +18,14 @@ WITH e AS NOT MATERIALIZED (
     -- Inlined, not materialised: a copy of every event (prompts included) would spill.
     SELECT *, epoch(timestamp) AS ts FROM {source}
 ),
+slices AS (
+    -- One pass over the low-cardinality columns: the capability, organisation and
+    -- access-path counts and the models' first requests below are sums and minima of
+    -- these rows, not four more passes over the events.
+    SELECT account_id, model, capability, org_id, access_path,
+           count(*) AS c, min(ts) AS first_ts
+    FROM e GROUP BY ALL
+),
 gaps AS (
     -- Events at the same instant may come in any order: the gaps are the same.
     SELECT account_id, ts - lag(ts) OVER (PARTITION BY account_id ORDER BY ts) AS gap
@@ -28,8 +36,22 @@ gap_stats AS (
            quantile_cont(gap, 0.5) AS gap_median
     FROM gaps WHERE gap IS NOT NULL GROUP BY account_id
 ),
+minute_counts AS (
+    SELECT account_id, floor(ts / 60) AS minute, count(*) AS c FROM e GROUP BY ALL
+),
+burst_stats AS (
+    SELECT account_id, max(c) AS max_per_minute FROM minute_counts GROUP BY account_id
+),
+minute_hours AS (
+    -- The hour of day once per minute of the traffic, not per event (hour() in a time
+    -- zone costs): every zone's offset is whole minutes (since 1972), so all of a
+    -- minute's events have the hour of its start.
+    SELECT minute, hour(to_timestamp(minute * 60)) AS h
+    FROM (SELECT DISTINCT minute FROM minute_counts)
+),
 hour_counts AS (
-    SELECT account_id, hour(timestamp) AS h, count(*) AS c FROM e GROUP BY ALL
+    SELECT account_id, h, CAST(sum(c) AS BIGINT) AS c
+    FROM minute_counts JOIN minute_hours USING (minute) GROUP BY ALL
 ),
 hour_entropy AS (
     SELECT account_id, -sum(p * ln(p)) / ln(24) AS hour_entropy
@@ -45,8 +67,8 @@ template_stats AS (
     FROM template_counts GROUP BY account_id
 ),
 capability_counts AS (
-    SELECT account_id, capability, count(*) AS c
-    FROM e WHERE capability IS NOT NULL GROUP BY ALL
+    SELECT account_id, capability, CAST(sum(c) AS BIGINT) AS c
+    FROM slices WHERE capability IS NOT NULL GROUP BY ALL
 ),
 capability_stats AS (
     -- Ties broken by name, so every engine picks the same area.
@@ -57,31 +79,26 @@ capability_stats AS (
                AS target_capability_count_raw
     FROM capability_counts GROUP BY account_id
 ),
-minute_counts AS (
-    SELECT account_id, count(*) AS c
-    FROM e GROUP BY account_id, floor(ts / 60)
-),
-burst_stats AS (
-    SELECT account_id, max(c) AS max_per_minute FROM minute_counts GROUP BY account_id
-),
 releases AS (
     -- A model's release is its first request in the traffic; the newest one matters.
-    SELECT model, min(ts) AS released FROM e WHERE model IS NOT NULL GROUP BY model
+    SELECT model, min(first_ts) AS released FROM slices WHERE model IS NOT NULL GROUP BY model
 ),
 newest AS (
     SELECT model, released FROM releases
-    WHERE released > (SELECT min(ts) FROM e) ORDER BY released DESC, model LIMIT 1
+    WHERE released > (SELECT min(first_ts) FROM slices) ORDER BY released DESC, model LIMIT 1
 ),
 pivot_stats AS (
-    SELECT e.account_id, (min(e.ts) - any_value(n.released)) / 3600.0 AS new_model_hours
-    FROM e JOIN newest n ON e.model = n.model GROUP BY e.account_id
+    SELECT s.account_id, (min(s.first_ts) - any_value(n.released)) / 3600.0 AS new_model_hours
+    FROM slices s JOIN newest n ON s.model = n.model GROUP BY s.account_id
 ),
 base AS (
     SELECT
         account_id,
         count(*) AS events,
-        min(timestamp) AS first_seen,
-        max(timestamp) AS last_seen,
+        -- Minima and maxima of the microseconds: DuckDB's min() of a TIMESTAMPTZ costs
+        -- several times more per event.
+        make_timestamptz(min(epoch_us(timestamp))) AS first_seen,
+        make_timestamptz(max(epoch_us(timestamp))) AS last_seen,
         count(prompt) AS prompts,
         coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
         coalesce(sum(completion_tokens), 0) AS completion_tokens,
@@ -104,23 +121,20 @@ base AS (
         count(DISTINCT model) AS models,
         count(DISTINCT ip) AS distinct_ips,
         count(DISTINCT conversation_id) AS conversations,
-        min(account_created_at) AS account_created_at
+        make_timestamptz(min(epoch_us(account_created_at))) AS account_created_at
     FROM e GROUP BY account_id
-),
-org_path_counts AS (
-    SELECT account_id, org_id, access_path, count(*) AS c FROM e GROUP BY ALL
 ),
 org_modes AS (
     -- The most frequent value, ties broken by the value (DuckDB's and Spark's mode()
     -- break them differently, and mode() holds a map per account: 2x slower here).
     SELECT account_id, arg_max(org_id, row(c, org_id)) AS org_id FROM (
-        SELECT account_id, org_id, sum(c) AS c FROM org_path_counts
+        SELECT account_id, org_id, sum(c) AS c FROM slices
         WHERE org_id IS NOT NULL GROUP BY ALL
     ) GROUP BY account_id
 ),
 access_path_modes AS (
     SELECT account_id, arg_max(access_path, row(c, access_path)) AS access_path FROM (
-        SELECT account_id, access_path, sum(c) AS c FROM org_path_counts
+        SELECT account_id, access_path, sum(c) AS c FROM slices
         WHERE access_path IS NOT NULL GROUP BY ALL
     ) GROUP BY account_id
 )

@@ -21,6 +21,7 @@ DuckDB                            Spark SQL
 ``list(x ORDER BY x)``            ``array_sort(collect_list(x))``
 ``row(a, b)``                     ``struct(a, b)`` (e.g. ``arg_max(x, row(c, x))``: ties by x)
 ``to_timestamp(seconds)``         ``timestamp_seconds(seconds)``
+``make_timestamptz(micros)``      ``timestamp_micros(micros)``
 ``VARCHAR``                       ``STRING``
 ``TIMESTAMPTZ``                   ``TIMESTAMP`` (Spark's TIMESTAMP is an instant)
 ``HUGEINT``                       ``DECIMAL(38, 0)``
@@ -130,6 +131,7 @@ FUNCTION_RULES: dict[str, Rule] = {
     "list": _list,
     "row": _renamed("row", "struct"),
     "to_timestamp": _renamed("to_timestamp", "timestamp_seconds", 1),
+    "make_timestamptz": _renamed("make_timestamptz", "timestamp_micros", 1),
 }
 
 #: Bare words (not function calls) renamed: DuckDB type names.
