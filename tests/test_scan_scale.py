@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from distillguard import features
 from distillguard.config import default_config
 from distillguard.features import (
     _SKELETON_MASKS,
@@ -33,7 +35,7 @@ from distillguard.features import (
     event_features,
     network_prefix,
 )
-from distillguard.ingest.background import ahead
+from distillguard.ingest.background import ahead, ordered_map
 from distillguard.ingest.validate import canonical_ips
 from distillguard.workspace import DUPLICATE_REASON, Workspace
 
@@ -65,14 +67,18 @@ def test_when_collapsing_whitespace_then_the_cheaper_pattern_gives_what_backslas
     values: list[str],
 ) -> None:
     array = pa.array(values, pa.string())
-    pattern, replacement, hint = _SKELETON_MASKS[-1]
+    pattern, replacement, _ = _SKELETON_MASKS[-1]
     plain = pc.replace_substring_regex(array, pattern=r"\s+", replacement=" ")
     assert replacement == " "
     assert pc.replace_substring_regex(array, pattern=pattern, replacement=" ").equals(plain)
-    # Every string the rewrite changes is found by the cheaper search.
-    changed = pc.not_equal(plain, array)
-    found = pc.match_substring_regex(array, pattern=hint)
-    assert not pc.any(pc.and_(changed, pc.invert(found))).as_py()
+    # Every string a rewrite changes is found by its cheaper search, where it has one.
+    for pattern, replacement, hint in _SKELETON_MASKS:
+        if hint is None:
+            continue
+        rewritten = pc.replace_substring_regex(array, pattern=pattern, replacement=replacement)
+        changed = pc.not_equal(rewritten, array)
+        found = pc.match_substring_regex(array, pattern=hint)
+        assert not pc.any(pc.and_(changed, pc.invert(found))).as_py()
 
 
 @settings(max_examples=60, deadline=None)
@@ -124,6 +130,29 @@ def test_when_a_batch_repeats_values_then_features_equal_those_of_each_row_alone
     assert batch.to_pylist() == one_by_one.to_pylist()
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(optional_texts, min_size=1, max_size=30))
+def test_when_values_are_not_shared_out_then_features_are_the_same(
+    prompts: list[str | None],
+) -> None:
+    table = pa.table({"prompt": pa.array(prompts * 2, pa.string()),
+                      "email": pa.array([p and f"{p[:3]}@x.io" for p in prompts * 2], pa.string())})
+    results = []
+    for all_distinct in (True, False):  # row by row, or once per distinct value
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(features, "_all_distinct_in_sample", lambda _values, d=all_distinct: d)
+            results.append(event_features(table, CFG.features).select(list(FEATURE_COLUMNS)))
+    assert results[0].equals(results[1])
+
+
+def test_a_sample_tells_repeated_values_from_distinct_ones() -> None:
+    distinct = pa.array([f"prompt {i}" for i in range(50_000)])
+    repeated = pa.array([f"prompt {i % 40_000}" for i in range(50_000)])  # a fifth repeats
+    assert features._all_distinct_in_sample(distinct)
+    assert not features._all_distinct_in_sample(repeated)
+    assert not features._all_distinct_in_sample(pa.nulls(10, pa.string()))
+
+
 def test_when_a_column_has_several_chunks_then_features_equal_those_of_one_chunk() -> None:
     prompts = ["Solve 12 + 30 step by step", "write a python function", None, "a  b\tc"] * 5
     one = pa.table({"prompt": pa.array(prompts, pa.string())})
@@ -151,6 +180,47 @@ def test_when_ip_prefix_is_taken_then_it_matches_ipaddress(ip: str | None) -> No
             expected = str(ipaddress.ip_network(f"{address}/{length}", strict=False))
     got = network_prefix(pa.array([ip, ip, "10.9.9.9"], pa.string())).to_pylist()
     assert got == [expected, expected, "10.9.9.0/24"]
+
+
+def _expected_prefix(ip: str) -> str | None:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    length = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{length}", strict=False))
+
+
+def _expected_canonical(ip: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(ip.strip()))
+    except ValueError:
+        return None
+
+
+# Hextets that are often zero (so runs of zero groups of every length appear), written
+# as Python writes them or not (leading zeros, capitals), full or compressed.
+_hextets = st.one_of(st.just(0), st.just(0), st.integers(1, 15), st.integers(0, 0xFFFF))
+
+
+@st.composite
+def _ipv6_texts(draw: st.DrawFn) -> str:
+    groups = draw(st.lists(_hextets, min_size=8, max_size=8))
+    form = draw(st.sampled_from(["full", "padded", "upper", "python"]))
+    if form == "python":
+        return str(ipaddress.IPv6Address(bytes(b for g in groups for b in g.to_bytes(2, "big"))))
+    text = ":".join(f"{g:04x}" if form == "padded" else f"{g:x}" for g in groups)
+    return text.upper() if form == "upper" else text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_ipv6_texts(), min_size=1, max_size=20))
+def test_when_ipv6_is_written_in_any_form_then_prefix_and_canonical_form_match_ipaddress(
+    ips: list[str],
+) -> None:
+    array = pa.array(ips, pa.string())
+    assert network_prefix(array).to_pylist() == [_expected_prefix(ip) for ip in ips]
+    assert canonical_ips(array).to_pylist() == [_expected_canonical(ip) for ip in ips]
 
 
 def test_when_ips_are_canonicalised_per_distinct_value_then_each_row_gets_its_own() -> None:
@@ -204,6 +274,42 @@ def test_when_the_consumer_stops_early_then_the_producer_stops_and_closes_its_it
     stream.close()
     assert closed.wait(5)
     assert len(produced) < 100
+
+
+def test_when_mapped_in_several_threads_then_results_arrive_in_order() -> None:
+    def slow_square(x: int) -> int:
+        time.sleep(0.002 * (x % 3))  # later items often finish first
+        return x * x
+
+    assert list(ordered_map(slow_square, iter(range(40)), workers=3)) == [
+        x * x for x in range(40)]
+
+
+def test_when_the_mapped_function_fails_then_the_consumer_gets_the_error_in_order() -> None:
+    def check(x: int) -> int:
+        if x == 5:
+            raise ValueError("bad item 5")
+        return x
+
+    seen: list[int] = []
+    with pytest.raises(ValueError, match="bad item 5"):
+        for item in ordered_map(check, iter(range(10)), workers=2):
+            seen.append(item)
+    assert seen == [0, 1, 2, 3, 4]
+
+
+def test_when_the_map_consumer_stops_early_then_no_further_items_are_taken() -> None:
+    taken: list[int] = []
+
+    def items() -> Iterator[int]:
+        for i in range(10_000):
+            taken.append(i)
+            yield i
+
+    stream = ordered_map(lambda x: x, items(), workers=2)
+    assert [next(stream) for _ in range(3)] == [0, 1, 2]
+    stream.close()
+    assert len(taken) <= 6
 
 
 # -- ingest straight into events ------------------------------------------------------------

@@ -44,21 +44,31 @@ FEATURE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FEATURE_FIELDS)
 # Skeletons bound their work: only this many characters of a prompt are looked at.
 _SKELETON_SCAN_CHARS = 2000
 #: The skeleton's rewrites, in order: (RE2 pattern, replacement, a pattern that every
-#: string with a match also matches, cheaper to search for). Whitespace runs collapse to
-#: one space; a lone space is left alone, which is the same as rewriting it
-#: (``\s{2,}|[^ \S]`` gives what ``\s+`` gives, with far fewer matches to rewrite).
-_SKELETON_MASKS: tuple[tuple[str, str, str], ...] = (
+#: string with a match also matches, much cheaper to search for, or None where there is
+#: none: searching for ``\d`` costs what searching for the number pattern does, and a
+#: search is what a rewrite does first anyway). Whitespace runs collapse to one space; a
+#: lone space is left alone, which is the same as rewriting it (``\s{2,}|[^ \S]`` gives
+#: what ``\s+`` gives, with far fewer matches to rewrite).
+_SKELETON_MASKS: tuple[tuple[str, str, str | None], ...] = (
     (r"https?://\S+", "<url>", r"https?://\S"),
     (r"\S+@\S+\.\S+", "<email>", "@"),
     (r"\"[^\"]{0,400}\"", "<q>", '"'),
-    (r"\d+(?:[.,:/-]\d+)*", "0", r"\d"),
-    (r"\s{2,}|[^ \S]", " ", r"\s{2,}|[^ \S]"),
+    (r"\d+(?:[.,:/-]\d+)*", "0", None),
+    (r"\s{2,}|[^ \S]", " ", None),
 )
 #: Above this share of strings to rewrite, rewriting them all is cheaper than picking.
 _REWRITE_ALL_SHARE = 0.5
 #: A dotted quad in canonical form: its /24 is a string operation, no parsing needed.
 _OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _CANONICAL_IPV4 = rf"^(?:{_OCTET}\.){{3}}{_OCTET}$"
+#: An IPv6 address in canonical eight-group form (lower-case hex, no leading zeros, no two
+#: zero groups in a row, which would be written ``::``): its /48 is a string operation too.
+_HEXTET = "(?:[1-9a-f][0-9a-f]{0,3}|0)"
+_EIGHT_GROUP_IPV6 = rf"^{_HEXTET}(?::{_HEXTET}){{7}}$"
+_ZERO_RUN = "(?:^|:)0:0(?::|$)"
+
+#: Rows sampled to tell whether a batch repeats its values (see _all_distinct_in_sample).
+_DISTINCT_SAMPLE = 4096
 
 Column: TypeAlias = pa.ChunkedArray | pa.Array
 
@@ -75,8 +85,23 @@ def _by_distinct_value(
             parts = [_by_distinct_value(chunk, compute) for chunk in values.chunks]
             return [pa.chunked_array(list(column)) for column in zip(*parts, strict=True)]
         values = values.combine_chunks()
+    if _all_distinct_in_sample(values):  # nothing to share: spare finding the distinct ones
+        return compute(values)
     encoded = pc.dictionary_encode(values)
     return [pc.take(result, encoded.indices) for result in compute(encoded.dictionary)]
+
+
+def _all_distinct_in_sample(values: pa.Array) -> bool:
+    """Whether no value occurs twice among a random sample of the rows (all of a small
+    array). A batch that repeats a fifth of its values shows dozens of repeats in the
+    sample; one that shows none repeats next to nothing, and finding its distinct values
+    would cost more than it saves. Either way the results are the same."""
+    sample = values
+    if len(values) > _DISTINCT_SAMPLE:
+        rows = np.random.default_rng(0).integers(0, len(values), _DISTINCT_SAMPLE)
+        sample = values.take(pa.array(np.unique(rows)))
+    present = len(sample) - sample.null_count
+    return present > 0 and pc.count_distinct(sample).as_py() == present
 
 
 def _chunkwise(text: Column, transform: Callable[[pa.Array], pa.Array]) -> Column:
@@ -106,13 +131,18 @@ def _where(
     return pc.replace_with_mask(text, mask, transform(text.filter(mask)).cast(text.type))
 
 
-def _replace_where_found(text: pa.Array, pattern: str, replacement: str, hint: str) -> pa.Array:
-    """``replace_substring_regex``, run only on the strings that match ``hint``."""
+def _replace_where_found(
+    text: pa.Array, pattern: str, replacement: str, hint: str | None
+) -> pa.Array:
+    """``replace_substring_regex``, run only on the strings that match ``hint`` (all of
+    them without one: a string without a match is left as it is)."""
+    def rewrite(part: pa.Array) -> pa.Array:
+        return pc.replace_substring_regex(part, pattern=pattern, replacement=replacement)
+
+    if hint is None:
+        return rewrite(text)
     return _where(
-        text,
-        pc.match_substring_regex(text, pattern=hint),
-        lambda part: pc.replace_substring_regex(part, pattern=pattern, replacement=replacement),
-        identity_elsewhere=True,
+        text, pc.match_substring_regex(text, pattern=hint), rewrite, identity_elsewhere=True
     )
 
 
@@ -209,7 +239,8 @@ def network_prefix(ips: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def _network_prefixes(values: pa.Array) -> pa.Array:
-    # Canonical dotted quads by string rewriting; the rest (IPv6, oddities) by ipaddress.
+    # Canonical dotted quads and eight-group IPv6 by string rewriting; the rest
+    # (compressed IPv6, oddities) by ipaddress.
     text = values.cast(pa.string())
     quad = pc.fill_null(pc.match_substring_regex(text, pattern=_CANONICAL_IPV4), False)
     prefixes = pc.if_else(
@@ -217,10 +248,28 @@ def _network_prefixes(values: pa.Array) -> pa.Array:
         pc.replace_substring_regex(text, pattern=r"\.[0-9]+$", replacement=".0/24"),
         pa.nulls(len(text), pa.string()),
     )
-    other = pc.and_(pc.invert(quad), pc.is_valid(text))
+    eight = pc.fill_null(pc.and_(
+        pc.match_substring_regex(text, pattern=_EIGHT_GROUP_IPV6),
+        pc.invert(pc.match_substring_regex(text, pattern=_ZERO_RUN)),
+    ), False)  # fmt: skip
+    prefixes = _where(prefixes, eight, lambda _: _ipv6_prefixes(text.filter(eight)))
+    other = pc.and_(pc.invert(pc.or_(quad, eight)), pc.is_valid(text))
     return _where(prefixes, other, lambda _: pa.array(
         [_network_prefix(v) for v in text.filter(other).to_pylist()], pa.string()
     ))
+
+
+def _ipv6_prefixes(addresses: pa.Array) -> pa.Array:
+    """The /48 of canonical eight-group IPv6 addresses (see ``_EIGHT_GROUP_IPV6``).
+
+    The network keeps the first three groups and zeroes the other five, which are then
+    written ``::``; a zero third group joins that run (a zero second one cannot be next
+    to it: the address would have had two zero groups in a row).
+    """
+    head = pc.replace_substring_regex(
+        addresses, pattern=r"^([0-9a-f]+:[0-9a-f]+:[0-9a-f]+):.*$", replacement=r"\1::/48"
+    )
+    return pc.replace_substring_regex(head, pattern=r":0::/48$", replacement="::/48")
 
 
 def email_parts(emails: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:

@@ -23,7 +23,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,7 +38,7 @@ from distillguard.config import Config, WorkspaceConfig
 from distillguard.errors import ConfigError, InputFileError, WorkspaceError
 from distillguard.features import FEATURE_FIELDS, event_features
 from distillguard.ingest import IngestChunk, list_input_files, read_events
-from distillguard.ingest.background import ahead
+from distillguard.ingest.background import ahead, ordered_map
 from distillguard.privacy import pseudonymise_at_ingest, withhold_personal_quarantine
 from distillguard.schema import EVENT_COLUMNS, EVENT_FIELDS, LABEL_SCHEMA, QUARANTINE_SCHEMA
 
@@ -52,9 +52,18 @@ _TRACKING_FIELDS = (
     pa.field("run_id", pa.int64()),
 )
 STORED_EVENT_SCHEMA = pa.schema([*EVENT_FIELDS, *FEATURE_FIELDS, *_TRACKING_FIELDS])
+#: Columns of (nearly) distinct values: a dictionary would not pay for itself (building it
+#: costs more than it saves, and the writer gives up on it after its first megabyte).
+_NO_DICTIONARY = frozenset(
+    {"request_id", "timestamp", "prompt", "conversation_id", "skeleton", "source_row"}
+)
+#: Long free text: nobody filters on its minimum and maximum, which cost time to find.
+_NO_STATISTICS = frozenset({"prompt", "response", "system_prompt", "skeleton", "user_agent"})
 STORED_QUARANTINE_SCHEMA = QUARANTINE_SCHEMA.append(pa.field("run_id", pa.int64()))
 DUPLICATE_REASON = "duplicate request_id"
 
+#: Threads computing features, each on its own chunk (the costliest stage of ingest).
+_FEATURE_WORKERS = 2
 #: Called as rows are read: (file, rows read so far in that file).
 ProgressCallback = Callable[[str, int], None]
 
@@ -108,17 +117,22 @@ def file_digest(path: Path) -> str:
 
 def _featured_chunks(
     path: Path, config: Config, fmt: str, now: datetime | None
-) -> Iterator[tuple[IngestChunk, pa.Table]]:
+) -> Generator[tuple[IngestChunk, pa.Table], None, None]:
     """Each validated chunk of one file with its valid rows' features (a pure stage).
 
-    Reading and validating the next chunk runs in its own thread while this one's
-    features are computed (both mostly in DuckDB and Arrow kernels, which release the GIL).
+    Reading and validating the next chunks runs in its own thread, and the features of
+    two chunks at a time are computed in two more (features cost about as much as all the
+    rest of ingest together); all mostly in DuckDB and Arrow kernels, which release the GIL.
     """
-    chunks = ahead(read_events([path], fmt=fmt, config=config.ingest, now=now),
+    def featured(chunk: IngestChunk) -> tuple[IngestChunk, pa.Table]:
+        return chunk, event_features(chunk.valid, config.features)
+
+    # One chunk read ahead is enough (reading is fast) and bounds memory, with up to three
+    # more held by the feature threads and one being written.
+    chunks = ahead(read_events([path], fmt=fmt, config=config.ingest, now=now), depth=1,
                    name="distillguard-read")
     with closing(chunks):
-        for chunk in chunks:
-            yield chunk, event_features(chunk.valid, config.features)
+        yield from ordered_map(featured, chunks, _FEATURE_WORKERS, name="distillguard-features")
 
 
 def segments_folder(workspace_path: Path) -> Path:
@@ -196,8 +210,13 @@ class _SegmentWriter:
         if table.num_rows == 0:
             return
         if self._writer is None:
+            names = STORED_EVENT_SCHEMA.names
             self._writer = pq.ParquetWriter(
-                self.path, STORED_EVENT_SCHEMA, compression=_SEGMENT_COMPRESSION
+                self.path,
+                STORED_EVENT_SCHEMA,
+                compression=_SEGMENT_COMPRESSION,
+                use_dictionary=[n for n in names if n not in _NO_DICTIONARY],
+                write_statistics=[n for n in names if n not in _NO_STATISTICS],
             )
         self._writer.write_table(table)
         self.rows += table.num_rows
@@ -374,8 +393,8 @@ class Workspace:
         segment = _SegmentWriter(self.segments, f"{digest[:20]}-run{run_id}.parquet")
         con.execute("BEGIN TRANSACTION")
         try:
-            prepared = ahead(_featured_chunks(path, config, fmt, now), name="distillguard-features")
-            with closing(prepared):  # closing stops the thread
+            prepared = _featured_chunks(path, config, fmt, now)
+            with closing(prepared):  # closing stops the threads
                 for chunk, featured in prepared:
                     stored = self._stage_chunk(chunk, featured, config, run_id)
                     segment.write(stored)

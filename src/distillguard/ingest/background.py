@@ -1,22 +1,27 @@
-"""Run an iterator in a background thread, a few items ahead of its consumer.
+"""Run an iterator in a background thread, a few items ahead of its consumer, and map a
+function over items in a few threads at once, in order.
 
-Ingest is a two-stage pipeline: reading, validating and computing features for the next
-batch (Arrow and DuckDB kernels, which release the GIL) overlaps with writing the
-current batch into the workspace. Items arrive in order; an exception raised by the
-iterator is raised in the consumer at the point where that item would have arrived;
-when the consumer stops early (an error of its own, an interrupt, ``close()``), the
-background thread stops at its next item and closes the iterator, so its resources (a
-DuckDB connection, an open file) are released by the thread that used them.
+Ingest is a pipeline: reading and validating the next batches (:func:`ahead`), computing
+the features of two batches at a time (:func:`ordered_map`) and writing the current one
+into the workspace all overlap (Arrow and DuckDB kernels release the GIL). Items arrive
+in order; an exception raised by the iterator or the function is raised in the consumer
+at the point where that item would have arrived; when the consumer stops early (an error
+of its own, an interrupt, ``close()``), the background thread stops at its next item and
+closes the iterator, so its resources (a DuckDB connection, an open file) are released
+by the thread that used them.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Generator, Iterator
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: How long a blocked producer waits before looking again whether it should stop.
 _POLL_SECONDS = 0.1
@@ -81,3 +86,30 @@ def ahead(
     finally:
         stop.set()
         worker.join()
+
+
+def ordered_map(
+    function: Callable[[T], R],
+    items: Iterator[T],
+    workers: int = 2,
+    *,
+    name: str = "distillguard-map",
+) -> Generator[R, None, None]:
+    """Yield ``function(item)`` for each item, in order, computed by ``workers`` threads.
+
+    The consumer's thread takes the items (from a fast iterator, such as one running
+    :func:`ahead`) and hands them to the threads; at most ``workers`` results are
+    computed ahead of the one the consumer has.
+    """
+    pending: deque[Future[R]] = deque()
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix=name) as pool:
+        try:
+            for item in items:
+                pending.append(pool.submit(function, item))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:  # stopped early: what has not started never will
+            for future in pending:
+                future.cancel()

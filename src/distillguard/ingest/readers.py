@@ -365,7 +365,10 @@ def iter_parquet(
     json_sql = json_stage_sql(adapter) if adapter.renames is None else None
     wanted = names if json_sql is not None else [k for k in adapter.source_keys() if k in names]
     first_row = 1
-    for batch in parquet.iter_batches(batch_size=batch_rows, columns=wanted):
+    # Decoded on this (reader) thread: Arrow's pool would double the CPU time spent,
+    # and ingest already keeps both cores busy with its own threads.
+    batches = parquet.iter_batches(batch_size=batch_rows, columns=wanted, use_threads=False)
+    for batch in batches:
         table, problems = _decode_binary(pa.Table.from_batches([batch]))
         rows = pa.array(np.arange(first_row, first_row + table.num_rows, dtype=np.int64))
         first_row += table.num_rows

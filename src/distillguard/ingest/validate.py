@@ -19,8 +19,12 @@ check's message in the order of :data:`CHECK_ORDER`. Text columns that pass thro
 unchanged are not sent back through DuckDB: they are taken from the staged table (an
 identifier that is blank, which becomes null, by a flag the query returns). IP
 addresses are checked with the standard library's ``ipaddress`` over the batch's
-*distinct* values only (canonical dotted quads by one regular expression), then mapped
-back with Arrow.
+*distinct* values only (canonical dotted quads and eight-group IPv6 by regular
+expressions), then mapped back with Arrow.
+
+Before the query, :mod:`distillguard.ingest.screen` clears the rows of a typed batch
+that plainly pass every check with Arrow alone; only the others go through the query,
+which gives exactly the same result for them (most batches of a Parquet file have none).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -176,6 +181,11 @@ def kind_of(data_type: pa.DataType) -> str:
 
 _OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _CANONICAL_IPV4 = f"^{_OCTET}(\\.{_OCTET}){{3}}$"
+#: An IPv6 address written out in eight groups (lower-case hex, no leading zeros) is in
+#: canonical form unless two groups in a row are zero (those would be written ``::``).
+_HEXTET = "([1-9a-f][0-9a-f]{0,3}|0)"
+_EIGHT_GROUP_IPV6 = f"^{_HEXTET}(:{_HEXTET}){{7}}$"
+_ZERO_RUN = "(^|:)0:0(:|$)"
 
 
 @lru_cache(maxsize=200_000)
@@ -191,15 +201,20 @@ def canonical_ips(values: pa.Array) -> pa.Array:
     """Canonical IPs for a column: null where the value is absent or not an address.
 
     Works on the *distinct* values: dotted quads already in canonical form (no leading
-    zeros, each part 0..255) are recognised with one vectorised regular expression; the
-    remaining ones (IPv6, oddities, garbage) go through :mod:`ipaddress` (cached).
+    zeros, each part 0..255) and IPv6 addresses in canonical eight-group form are
+    recognised with vectorised regular expressions; the remaining ones (compressed IPv6,
+    oddities, garbage) go through :mod:`ipaddress` (cached).
     """
     text = values.cast(pa.string())
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
     encoded = pc.dictionary_encode(text)
     distinct = encoded.dictionary
-    fast = pc.fill_null(pc.match_substring_regex(distinct, _CANONICAL_IPV4), False)
+    fast = pc.fill_null(pc.or_(
+        pc.match_substring_regex(distinct, _CANONICAL_IPV4),
+        pc.and_(pc.match_substring_regex(distinct, _EIGHT_GROUP_IPV6),
+                pc.invert(pc.match_substring_regex(distinct, _ZERO_RUN))),
+    ), False)  # fmt: skip
     rest = distinct.filter(pc.invert(fast))
     canonical = pc.if_else(fast, distinct, pa.nulls(len(distinct), pa.string()))
     if len(rest):
@@ -232,6 +247,19 @@ def _ts_literal(moment: datetime) -> str:
     return f"TIMESTAMPTZ '{moment.isoformat()}'"
 
 
+def present_kinds(staged: pa.Table) -> dict[str, str]:
+    """The canonical columns a staged batch has values in, with how each is parsed.
+
+    A column null in every row is left out: no check can fail on it.
+    """
+    schema = staged.schema
+    return {
+        name: kind_of(schema.field(name).type)
+        for name in EVENT_SCHEMA.names
+        if name in schema.names and staged.column(name).null_count < staged.num_rows
+    }
+
+
 class _QueryBuilder:
     """Builds the validation query for one staged batch.
 
@@ -242,16 +270,17 @@ class _QueryBuilder:
     can fail on them, so they cost nothing.
     """
 
-    def __init__(self, staged: pa.Table, limits: Limits, policy: ValidationPolicy) -> None:
-        schema = staged.schema
-        self.kinds = {
-            name: kind_of(schema.field(name).type)
-            for name in EVENT_SCHEMA.names
-            if name in schema.names and staged.column(name).null_count < staged.num_rows
-        }
+    def __init__(
+        self,
+        staged: pa.Table,
+        limits: Limits,
+        policy: ValidationPolicy,
+        kinds: Mapping[str, str] | None = None,
+    ) -> None:
+        self.kinds = dict(kinds) if kinds is not None else present_kinds(staged)
         self.limits = limits
         self.policy = policy
-        self.has_label = "__label" in schema.names
+        self.has_label = "__label" in staged.schema.names
         self.parsed: list[str] = []  # select list of the parse step
         self.values: dict[str, str] = {}  # canonical column -> value expression
         #: Canonical columns taken from the staged table after the query, not sent back
@@ -552,8 +581,13 @@ def validate_staged(
     source_file: str,
     limits: Limits,
     policy: ValidationPolicy,
+    screen_rows: bool = True,
 ) -> Validated:
     """Validate one staged batch; see the module docstring for its columns.
+
+    With ``screen_rows``, the rows that plainly pass are cleared with Arrow first
+    (:mod:`distillguard.ingest.screen`) and only the others go through the query; the
+    result is the same either way, in the staged order.
 
     Returns
     -------
@@ -566,7 +600,45 @@ def validate_staged(
             staged = staged.append_column(name, pa.nulls(staged.num_rows, default))
     if "ip" in staged.schema.names:
         staged = staged.append_column("__ip", canonical_ips(staged.column("ip").combine_chunks()))
-    builder = _QueryBuilder(staged, limits, policy)
+    # The columns with values in the whole batch: a quarantined row's JSON lists them all
+    # even when only some rows go through the query.
+    kinds = present_kinds(staged)
+    screened = None
+    if screen_rows:
+        from distillguard.ingest.screen import screen  # screen imports this module
+
+        screened = screen(staged, kinds, limits, policy)
+    if screened is None:
+        return _validate_query(con, staged, kinds, source_file, limits, policy)[0]
+    if screened.clean.all():
+        return Validated(
+            valid=screened.valid,
+            valid_rows=screened.rows,
+            quarantine=QUARANTINE_SCHEMA.empty_table(),
+            labels=None,
+        )
+    others = np.flatnonzero(~screened.clean)
+    checked, good = _validate_query(
+        con, staged.take(pa.array(others)), kinds, source_file, limits, policy
+    )
+    # Interleave the two sets of valid rows back into staged order.
+    positions = np.concatenate([np.flatnonzero(screened.clean), others[good]])
+    order = pa.array(np.argsort(positions, kind="stable"))
+    valid = pa.concat_tables([screened.valid, checked.valid]).take(order)
+    rows = pa.concat_arrays([screened.rows, checked.valid_rows]).take(order)
+    return Validated(valid=valid, valid_rows=rows, quarantine=checked.quarantine, labels=None)
+
+
+def _validate_query(
+    con: duckdb.DuckDBPyConnection,
+    staged: pa.Table,
+    kinds: Mapping[str, str],
+    source_file: str,
+    limits: Limits,
+    policy: ValidationPolicy,
+) -> tuple[Validated, np.ndarray]:
+    """The validation query over a staged batch; also which of its rows are valid."""
+    builder = _QueryBuilder(staged, limits, policy, kinds)
     sql = builder.build()
     con.register("__staged", staged)
     try:
@@ -584,13 +656,15 @@ def validate_staged(
     return _split(result, source_file)
 
 
-def _split(result: pa.Table, source_file: str) -> Validated:
+def _split(result: pa.Table, source_file: str) -> tuple[Validated, np.ndarray]:
     reason = result.column("__reason")
     if reason.null_count == result.num_rows:
         good, bad = result, result.slice(0, 0)
+        is_good = np.ones(result.num_rows, dtype=bool)
     else:
         is_bad = pc.is_valid(reason)
         good, bad = result.filter(pc.invert(is_bad)), result.filter(is_bad)
+        is_good = ~np.asarray(is_bad.to_numpy(zero_copy_only=False), dtype=bool)
     valid = pa.Table.from_arrays(
         [good.column(f.name).cast(f.type) for f in EVENT_SCHEMA], schema=EVENT_SCHEMA
     )
@@ -607,7 +681,8 @@ def _split(result: pa.Table, source_file: str) -> Validated:
     if "__label" in result.schema.names:
         labels = _labels(good)
     rows = good.column("__row").cast(pa.int64()).combine_chunks()
-    return Validated(valid=valid, valid_rows=rows, quarantine=quarantine, labels=labels)
+    validated = Validated(valid=valid, valid_rows=rows, quarantine=quarantine, labels=labels)
+    return validated, is_good
 
 
 def _labels(good: pa.Table) -> pa.Table:
