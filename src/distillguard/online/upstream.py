@@ -227,22 +227,13 @@ class _Body(httpx.AsyncByteStream):
         connection = self._connection
         if connection is None:
             return
-        try:
-            while True:
-                if connection.chunks:
-                    yield connection.take()
-                    continue
-                if connection.complete:
-                    break
-                if connection.error is not None or connection.closed:
-                    raise connection.failure()
-                await connection.wait(self._timeout)
-        except TimeoutError:
-            await self.aclose()
-            raise httpx.ReadTimeout("upstream did not answer in time") from None
-        except httpx.HTTPError:
-            await self.aclose()
-            raise
+        while True:
+            if connection.chunks:
+                yield connection.take()
+                continue
+            if connection.complete:
+                break
+            await self._more(connection)
         self._finish(connection)
 
     async def read(self) -> bytes:
@@ -250,20 +241,25 @@ class _Body(httpx.AsyncByteStream):
         connection = self._connection
         if connection is None:
             return b""
+        while not connection.complete:
+            await self._more(connection)
+        data = connection.take()
+        self._finish(connection)
+        return data
+
+    async def _more(self, connection: _Connection) -> None:
+        """Wait for more of the answer; on a failure or time-out the connection is closed
+        and the httpx error raised."""
         try:
-            while not connection.complete:
-                if connection.error is not None or connection.closed:
-                    raise connection.failure()
-                await connection.wait(self._timeout)
+            if connection.error is not None or connection.closed:
+                raise connection.failure()
+            await connection.wait(self._timeout)
         except TimeoutError:
             await self.aclose()
             raise httpx.ReadTimeout("upstream did not answer in time") from None
         except httpx.HTTPError:
             await self.aclose()
             raise
-        data = connection.take()
-        self._finish(connection)
-        return data
 
     def _finish(self, connection: _Connection) -> None:
         self._connection = None
