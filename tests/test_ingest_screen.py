@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from distillguard.config import default_config
 from distillguard.ingest.screen import screen
 from distillguard.ingest.validate import (
+    CHECK_ORDER,
     Limits,
     Validated,
     ValidationPolicy,
@@ -197,3 +198,26 @@ def test_interleaved_rows_keep_staged_order(con: duckdb.DuckDBPyConnection) -> N
     assert result.valid.column("status").to_pylist() == ["ok", "ok", "ok", "refused", None]
     assert result.quarantine.column("source_row").to_pylist() == [3]
     _assert_same(result, _validate(con, staged, False))
+
+
+#: The query's checks as they were when ``ingest/screen.py`` was written to mirror them.
+MIRRORED_CHECKS = (
+    "line problems: invalid UTF-8, record too long, invalid JSON, not a JSON object, "
+    "malformed CSV row",
+    "missing required field (request_id, timestamp, account_id)",
+    "wrong type (JSON object/array where text is expected, then numbers and booleans)",
+    "unparseable timestamp, then unparseable account_created_at",
+    "timestamp out of range",
+    "text too long (prompt, then the other text columns)",
+    "NUL byte in text",
+    "number out of range",
+    "invalid status",
+    "invalid ip",
+)
+
+
+def test_every_check_of_the_query_is_mirrored_by_the_screen() -> None:
+    """A check added to the validation query must be mirrored in ``ingest/screen.py`` (or
+    make the screen decline the batches it could fail on), or the screen would clear rows
+    the query rejects; update ``MIRRORED_CHECKS`` once it is."""
+    assert CHECK_ORDER == MIRRORED_CHECKS

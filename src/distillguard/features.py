@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from distillguard.addresses import canonical_forms
 from distillguard.config import FeatureConfig
 from distillguard.textsafe import fold_lookalikes, matchable_text
 
@@ -58,14 +59,6 @@ _SKELETON_MASKS: tuple[tuple[str, str, str | None], ...] = (
 )
 #: Above this share of strings to rewrite, rewriting them all is cheaper than picking.
 _REWRITE_ALL_SHARE = 0.5
-#: A dotted quad in canonical form: its /24 is a string operation, no parsing needed.
-_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_CANONICAL_IPV4 = rf"^(?:{_OCTET}\.){{3}}{_OCTET}$"
-#: An IPv6 address in canonical eight-group form (lower-case hex, no leading zeros, no two
-#: zero groups in a row, which would be written ``::``): its /48 is a string operation too.
-_HEXTET = "(?:[1-9a-f][0-9a-f]{0,3}|0)"
-_EIGHT_GROUP_IPV6 = rf"^{_HEXTET}(?::{_HEXTET}){{7}}$"
-_ZERO_RUN = "(?:^|:)0:0(?::|$)"
 
 #: Rows sampled to tell whether a batch repeats its values (see _all_distinct_in_sample).
 _DISTINCT_SAMPLE = 4096
@@ -242,16 +235,12 @@ def _network_prefixes(values: pa.Array) -> pa.Array:
     # Canonical dotted quads and eight-group IPv6 by string rewriting; the rest
     # (compressed IPv6, oddities) by ipaddress.
     text = values.cast(pa.string())
-    quad = pc.fill_null(pc.match_substring_regex(text, pattern=_CANONICAL_IPV4), False)
+    quad, eight = canonical_forms(text)  # their /24 and /48 are string operations
     prefixes = pc.if_else(
         quad,
         pc.replace_substring_regex(text, pattern=r"\.[0-9]+$", replacement=".0/24"),
         pa.nulls(len(text), pa.string()),
     )
-    eight = pc.fill_null(pc.and_(
-        pc.match_substring_regex(text, pattern=_EIGHT_GROUP_IPV6),
-        pc.invert(pc.match_substring_regex(text, pattern=_ZERO_RUN)),
-    ), False)  # fmt: skip
     prefixes = _where(prefixes, eight, lambda _: _ipv6_prefixes(text.filter(eight)))
     other = pc.and_(pc.invert(pc.or_(quad, eight)), pc.is_valid(text))
     return _where(prefixes, other, lambda _: pa.array(
@@ -260,7 +249,7 @@ def _network_prefixes(values: pa.Array) -> pa.Array:
 
 
 def _ipv6_prefixes(addresses: pa.Array) -> pa.Array:
-    """The /48 of canonical eight-group IPv6 addresses (see ``_EIGHT_GROUP_IPV6``).
+    """The /48 of canonical eight-group IPv6 addresses (``addresses.canonical_forms``).
 
     The network keeps the first three groups and zeroes the other five, which are then
     written ``::``; a zero third group joins that run (a zero second one cannot be next

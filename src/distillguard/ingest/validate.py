@@ -40,6 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from distillguard.addresses import canonical_forms
 from distillguard.config import IngestConfig
 from distillguard.errors import ConfigError
 from distillguard.schema import EVENT_SCHEMA, LABEL_SCHEMA, QUARANTINE_SCHEMA
@@ -179,15 +180,6 @@ def kind_of(data_type: pa.DataType) -> str:
     return "unsupported"
 
 
-_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_CANONICAL_IPV4 = f"^{_OCTET}(\\.{_OCTET}){{3}}$"
-#: An IPv6 address written out in eight groups (lower-case hex, no leading zeros) is in
-#: canonical form unless two groups in a row are zero (those would be written ``::``).
-_HEXTET = "([1-9a-f][0-9a-f]{0,3}|0)"
-_EIGHT_GROUP_IPV6 = f"^{_HEXTET}(:{_HEXTET}){{7}}$"
-_ZERO_RUN = "(^|:)0:0(:|$)"
-
-
 @lru_cache(maxsize=200_000)
 def canonical_ip(text: str) -> str | None:
     """The compressed canonical form of an IPv4/IPv6 address, or None if invalid."""
@@ -210,11 +202,7 @@ def canonical_ips(values: pa.Array) -> pa.Array:
         text = text.combine_chunks()
     encoded = pc.dictionary_encode(text)
     distinct = encoded.dictionary
-    fast = pc.fill_null(pc.or_(
-        pc.match_substring_regex(distinct, _CANONICAL_IPV4),
-        pc.and_(pc.match_substring_regex(distinct, _EIGHT_GROUP_IPV6),
-                pc.invert(pc.match_substring_regex(distinct, _ZERO_RUN))),
-    ), False)  # fmt: skip
+    fast = pc.or_(*canonical_forms(distinct))
     rest = distinct.filter(pc.invert(fast))
     canonical = pc.if_else(fast, distinct, pa.nulls(len(distinct), pa.string()))
     if len(rest):
