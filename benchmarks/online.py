@@ -135,7 +135,31 @@ def bench_guard(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "features_us": {"arrow_one_row_table": round(arrow_us, 1),
                         "python_re": round(python_us, 1)},
         "actions": guard.stats.actions,
+        "rescore_step_ms": rescore_step_costs(events[: min(len(events), 20_000)], config),
     }
+
+
+def rescore_step_costs(events: list[dict[str, Any]], config: Any) -> dict[str, float]:
+    """Milliseconds per re-scoring step, by step size: every account the events made
+    re-scored with ``Guard.flush(everything=True)``, total time over steps taken."""
+    import dataclasses
+
+    from distillguard.online.guard import Guard
+
+    costs = {}
+    for chunk in (4, 16, 32, 64):
+        guard = Guard(dataclasses.replace(
+            config, online=dataclasses.replace(config.online, rescore_chunk=chunk)))
+        for event in events:
+            guard.observe(event, rescore=False)
+        guard.flush(everything=True)  # first scores (links, groups): not timed
+        steps = guard.stats.flushes
+        started = time.perf_counter()
+        guard.flush(everything=True)
+        seconds = time.perf_counter() - started
+        costs[f"{chunk}_accounts"] = round(seconds / max(guard.stats.flushes - steps, 1) * 1e3,
+                                           3)
+    return costs
 
 
 # -- gateway --------------------------------------------------------------------------

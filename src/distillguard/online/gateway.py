@@ -58,8 +58,9 @@ DECISION_HEADER = "x-distillguard-action"
 #: Logged events reach the file at least this often (one write per request would cost a
 #: system call each).
 _LOG_FLUSH_SECONDS = 0.5
-#: Re-scoring steps put off while requests are in flight, at most, before one runs anyway.
-_MAX_STEPS_PUT_OFF = 8
+#: Requests in a row that skip the re-scoring step because others are in flight; the
+#: next one runs it anyway, so steady load cannot starve re-scoring.
+_MAX_BUSY_SKIPS = 8
 _LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                     0.1, 0.25, 0.5, 1.0, 2.5)
 
@@ -297,7 +298,7 @@ class Gateway:
                             flush_seconds=_LOG_FLUSH_SECONDS) if log_dir else None
         self._transport: StreamTransport | None = None
         self._in_flight = 0
-        self._steps_put_off = 0
+        self._busy_skips = 0
         self.api = self._fastapi()
         self.state = self.api.state
         self.state.metrics = self.metrics
@@ -374,10 +375,10 @@ class Gateway:
         # decision: a step scores a few dozen accounts (a millisecond or two) and no
         # request should wait for it. So it waits while other requests are in flight
         # (their answers would queue behind it), but not for ever under steady load.
-        if self._in_flight and self._steps_put_off < _MAX_STEPS_PUT_OFF:
-            self._steps_put_off += 1
+        if self._in_flight and self._busy_skips < _MAX_BUSY_SKIPS:
+            self._busy_skips += 1
             return
-        self._steps_put_off = 0
+        self._busy_skips = 0
         stepped = time.perf_counter()
         if self.guard.rescore_step():
             self.metrics.rescore_seconds.observe(time.perf_counter() - stepped)
