@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from distillguard.config import default_config
-from distillguard.features import event_features
+from distillguard.detect.features import event_features
 from distillguard.schema import EVENT_SCHEMA
 
 #: MT-Bench categories → the classifier's areas (None: no single area applies).

@@ -94,7 +94,7 @@ class PartTimer:
 def child(events: str) -> dict[str, Any]:
     """One ingest into a fresh workspace, timed per part."""
     import distillguard.ingest as ingest
-    import distillguard.workspace as workspace
+    import distillguard.store.workspace as workspace
     from distillguard.config import default_config
 
     parts = PartTimer()

@@ -19,15 +19,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from distillguard.config import default_config
-from distillguard.features import event_features
+from distillguard.detect.features import event_features
 from distillguard.intel.export import export_bundle
 from distillguard.intel.importing import import_bundle
 from distillguard.intel.matching import account_intel
-from distillguard.pipeline import scan
 from distillguard.privacy import pseudonymise, with_pseudonymisation
+from distillguard.scan import scan
 from distillguard.simulate import Scenario, simulate
+from distillguard.store.workspace import Workspace
 from distillguard.textsafe import matchable_text
-from distillguard.workspace import Workspace
 
 KEY = b"benchmark-sharing-key-0123456789"
 

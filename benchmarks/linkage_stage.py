@@ -36,7 +36,7 @@ def _cpu_seconds() -> float:
 def ensure_workspace(events: Path, workspace: Path) -> float:
     """Ingest ``events`` into ``workspace`` unless it is there already; seconds spent."""
     from distillguard.config import default_config
-    from distillguard.workspace import Workspace
+    from distillguard.store.workspace import Workspace
 
     started = time.perf_counter()
     with Workspace(workspace) as ws:
@@ -49,8 +49,8 @@ def run_analyse(workspace: Path, out: Path | None, profile: Path | None) -> dict
     import pyarrow.parquet as pq
 
     from distillguard.config import default_config
-    from distillguard.pipeline import analyse
-    from distillguard.workspace import Workspace
+    from distillguard.scan import analyse
+    from distillguard.store.workspace import Workspace
 
     config = default_config()
     profiler = None

@@ -76,7 +76,7 @@ def simulated_events(args: argparse.Namespace, tmp: Path) -> pa.Table:
 
 def bench_guard(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from distillguard.config import default_config
-    from distillguard.features import event_features
+    from distillguard.detect.features import event_features
     from distillguard.online.features import EventFeatureExtractor
     from distillguard.online.guard import Guard
 
@@ -452,9 +452,9 @@ def bench_gateway(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
 # -- replay ---------------------------------------------------------------------------
 
 def bench_replay(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    from distillguard.evaluate import evaluate
+    from distillguard.evaluation.evaluate import evaluate
     from distillguard.online.replay import replay
-    from distillguard.pipeline import scan
+    from distillguard.scan import scan
 
     simulate(Scenario(accounts=args.accounts, hours=args.hours, seed=args.seed), tmp / "sim")
     events, labels = tmp / "sim" / "events.parquet", tmp / "sim" / "labels.parquet"
@@ -497,7 +497,7 @@ def prefix_scans(events: Path, labels: Path, out: Path, hours: list[float]
 
     import pyarrow.compute as pc
 
-    from distillguard.pipeline import scan
+    from distillguard.scan import scan
 
     table = pq.read_table(events)
     truth = pq.read_table(labels)

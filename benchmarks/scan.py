@@ -188,7 +188,7 @@ def child_scan(inputs: list[str], out: str, workspace: str | None, profile: str 
                ) -> dict[str, Any]:
     """One scan end to end; stage boundaries from ``on_stage``. A scan that fails
     reports the stages it finished and the error."""
-    from distillguard.pipeline import scan
+    from distillguard.scan import scan
 
     profiler = None
     if profile:

@@ -72,7 +72,7 @@ class StageClock:
 
 
 def embedded_run(events: Path, out: Path) -> dict[str, Any]:
-    from distillguard.pipeline import scan
+    from distillguard.scan import scan
 
     clock = StageClock()
     started = time.perf_counter()
@@ -92,7 +92,7 @@ def spark_run(events: Path, out: Path, driver_repeats: int) -> dict[str, Any]:
     from distillguard.config import default_config
     from distillguard.engines import precomputed_aggregates
     from distillguard.engines.spark import SparkWorkspace
-    from distillguard.pipeline import analyse
+    from distillguard.scan import analyse
 
     config = default_config()
     out.mkdir(parents=True, exist_ok=True)

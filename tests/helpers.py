@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from distillguard.config import Config, default_config
-from distillguard.features import event_features
+from distillguard.detect.features import event_features
 from distillguard.schema import EVENT_SCHEMA
 
 T0 = datetime(2026, 2, 1, tzinfo=UTC)

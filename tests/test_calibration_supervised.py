@@ -8,8 +8,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from distillguard import supervised
-from distillguard.calibration import calibrate_thresholds, measured_fpr
+from distillguard.detect import supervised
+from distillguard.detect.calibration import calibrate_thresholds, measured_fpr
 from distillguard.errors import InputFileError
 
 THRESHOLDS = {"monitor": 0.3, "review": 0.6, "block": 0.85}

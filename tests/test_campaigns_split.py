@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from distillguard import campaigns
-from distillguard.campaigns import _modularity, modularity_upper_bound, split_communities
+from distillguard.detect import campaigns
+from distillguard.detect.campaigns import _modularity, modularity_upper_bound, split_communities
 
 
 def random_graph(rng: np.random.Generator, n: int, density: float, groups: int

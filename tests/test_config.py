@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from distillguard.config import default_config, load_config
+from distillguard.detect.scoring import SIGNALS
 from distillguard.errors import ConfigError
-from distillguard.scoring import SIGNALS
 
 
 def test_defaults_load_and_cover_every_signal() -> None:

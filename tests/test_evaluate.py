@@ -1,4 +1,4 @@
-"""distillguard.evaluate: a scan's accounts.parquet scored against hand-made labels."""
+"""distillguard.evaluation.evaluate: a scan's accounts.parquet scored against hand-made labels."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from distillguard.errors import InputFileError
-from distillguard.evaluate import EvalResult, evaluate, format_eval
+from distillguard.evaluation.evaluate import EvalResult, evaluate, format_eval
 
 # Ten labelled accounts: C1 (4 reasoning accounts), C2 (2 coding accounts), 4 legitimate.
 LABELS = [

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 
 from distillguard.config import default_config
-from distillguard.features import FEATURE_COLUMNS, event_features
+from distillguard.detect.features import FEATURE_COLUMNS, event_features
 
 CFG = default_config().features
 

@@ -21,11 +21,11 @@ from typer.testing import CliRunner
 
 from distillguard.cli import app
 from distillguard.config import default_config
-from distillguard.features import event_features
-from distillguard.pipeline import scan
+from distillguard.detect.features import event_features
+from distillguard.scan import scan
 from distillguard.simulate import Scenario, simulate
+from distillguard.store.workspace import Workspace
 from distillguard.textsafe import csv_safe_cell, matchable_text
-from distillguard.workspace import Workspace
 
 runner = CliRunner()
 TS = '"timestamp": "2026-02-01T10:00:00Z"'
@@ -210,7 +210,7 @@ def test_when_input_values_look_like_paths_then_nothing_is_written_there(tmp_pat
 
 _KILLABLE_SCAN = """
 import sys, time, pathlib
-import distillguard.pipeline as pipeline
+import distillguard.scan as pipeline
 
 marker, second = pathlib.Path(sys.argv[1]), sys.argv[2]
 original = pipeline.scan

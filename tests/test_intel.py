@@ -22,10 +22,10 @@ from distillguard.intel.export import export_bundle
 from distillguard.intel.hashing import KEY_ENV, indicator_hash
 from distillguard.intel.importing import import_bundle
 from distillguard.intel.matching import account_intel
-from distillguard.pipeline import analyse, scan
+from distillguard.scan import analyse, scan
 from distillguard.schema import FLAGGED_DECISIONS
 from distillguard.simulate import Scenario, simulate
-from distillguard.workspace import Workspace
+from distillguard.store.workspace import Workspace
 
 KEY = "community-sharing-key-for-tests"
 NOW = datetime(2026, 2, 3, tzinfo=UTC)

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from distillguard.errors import ConfigError, WorkspaceError
-from distillguard.evaluate import load_labels
-from distillguard.labels import (
+from distillguard.evaluation.evaluate import load_labels
+from distillguard.store.labels import (
     TABLE,
     account_labels,
     allowlisted_accounts,

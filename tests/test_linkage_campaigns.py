@@ -9,9 +9,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from distillguard.campaigns import add_evidence, find_campaigns
 from distillguard.config import default_config
-from distillguard.linkage import link_accounts, lockstep_pairs
+from distillguard.detect.campaigns import add_evidence, find_campaigns
+from distillguard.detect.linkage import link_accounts, lockstep_pairs
 from tests.helpers import T0, connection_with_events
 
 CFG = default_config()
@@ -134,7 +134,7 @@ def _clique_edges(members: list[int], w: float) -> list[tuple[int, int, float]]:
 
 
 def test_when_two_campaigns_touch_through_one_link_then_louvain_splits_them() -> None:
-    from distillguard.campaigns import split_communities
+    from distillguard.detect.campaigns import split_communities
 
     edges = _clique_edges(list(range(8)), 2.0) + _clique_edges(list(range(8, 16)), 2.0)
     edges.append((7, 8, 1.2))  # one shared proxy address
@@ -146,7 +146,7 @@ def test_when_two_campaigns_touch_through_one_link_then_louvain_splits_them() ->
 
 
 def test_when_a_campaign_is_one_dense_group_then_it_stays_whole() -> None:
-    from distillguard.campaigns import split_communities
+    from distillguard.detect.campaigns import split_communities
 
     edges = _clique_edges(list(range(12)), 2.0)
     a, b, w = (np.array(x) for x in zip(*edges, strict=True))
@@ -156,7 +156,7 @@ def test_when_a_campaign_is_one_dense_group_then_it_stays_whole() -> None:
 
 
 def test_accounts_registered_in_one_burst_share_a_signup_window() -> None:
-    from distillguard.linkage import build_indicators
+    from distillguard.detect.linkage import build_indicators
 
     created = T0 - timedelta(days=3)
     rows = [{"account_id": f"farm{i}", "account_created_at": created + timedelta(minutes=i),
@@ -173,7 +173,7 @@ def test_accounts_registered_in_one_burst_share_a_signup_window() -> None:
 
 
 def test_a_tooling_value_held_only_by_suspicious_accounts_weighs_as_if_unique() -> None:
-    from distillguard.linkage import build_indicators, weigh_indicators
+    from distillguard.detect.linkage import build_indicators, weigh_indicators
 
     rows = [{"account_id": f"a{i}", "user_agent": "rare-tool/1" if i < 30 else "browser",
              "prompt": "p", "timestamp": T0} for i in range(200)]

@@ -14,9 +14,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from distillguard import linkage
 from distillguard.config import LinkageConfig, default_config
-from distillguard.linkage import ORG_SHARED_KINDS, link_accounts, lockstep_pairs
+from distillguard.detect import linkage
+from distillguard.detect.linkage import ORG_SHARED_KINDS, link_accounts, lockstep_pairs
 from tests.helpers import T0, connection_with_events
 
 CFG = default_config()
@@ -178,7 +178,7 @@ def test_modularity_equals_networkx() -> None:
     import networkx as nx
     import numpy as np
 
-    from distillguard.campaigns import _modularity
+    from distillguard.detect.campaigns import _modularity
 
     rng = random.Random(3)
     edges = {(i, j): 0.5 + rng.random() for i in range(40) for j in range(i + 1, 40)

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distillguard.config import default_config
+from distillguard.detect.features import FEATURE_COLUMNS, event_features
 from distillguard.errors import ConfigError
-from distillguard.features import FEATURE_COLUMNS, event_features
 from distillguard.online.features import EventFeatureExtractor, matchable, simple_lower
 from distillguard.online.textmatch import (
     Matcher,

@@ -33,7 +33,7 @@ from distillguard.online.gateway import ERRORS, build_event, create_app, last_us
 from distillguard.online.guard import Guard
 from distillguard.online.keys import KeyRing, key_digest
 from distillguard.online.mock_upstream import MockUpstream, completion, stream_chunks
-from distillguard.pipeline import scan
+from distillguard.scan import scan
 
 KEYS = {"keys": {
     "sk-alice": {"account_id": "alice", "org_id": "org-a", "payment_fingerprint": "pay-a",

@@ -30,7 +30,7 @@ from distillguard.online.guard import (
     _median,
 )
 from distillguard.online.store import MemoryStore, StateUnavailable
-from distillguard.pipeline import scan
+from distillguard.scan import scan
 from distillguard.simulate import Scenario, simulate
 
 T0 = datetime(2026, 2, 1, tzinfo=UTC)

@@ -9,7 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from distillguard.config import default_config
-from distillguard.features import event_features
+from distillguard.detect.features import event_features
+from distillguard.detect.profiles import build_profiles
 from distillguard.online.features import EventFeatureExtractor
 from distillguard.online.profile import (
     PROFILE_COLUMNS,
@@ -22,7 +23,6 @@ from distillguard.online.profile import (
     unavailable_columns,
 )
 from distillguard.online.sketches import DistinctSketch, MedianSketch, TopCounts, Welford
-from distillguard.profiles import build_profiles
 from distillguard.simulate import Scenario, simulate
 
 CONFIG = default_config()

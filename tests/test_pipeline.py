@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from distillguard.config import default_config
-from distillguard.pipeline import scan
+from distillguard.scan import scan
 from distillguard.schema import DECISIONS, FLAGGED_DECISIONS
 from distillguard.simulate import Scenario, simulate
 
@@ -160,9 +160,9 @@ def test_when_rows_are_bad_then_good_rows_scanned_and_bad_quarantined(tmp_path: 
 def test_an_account_an_analyst_dismissed_is_not_flagged_again(sim: Path, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from distillguard.labels import record_label
-    from distillguard.pipeline import analyse
-    from distillguard.workspace import Workspace
+    from distillguard.scan import analyse
+    from distillguard.store.labels import record_label
+    from distillguard.store.workspace import Workspace
 
     first = scan([sim / "events.parquet"], tmp_path, write_report=False)
     flagged = [r["account_id"] for r in first.accounts.to_pylist()

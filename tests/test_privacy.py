@@ -15,9 +15,8 @@ from typer.testing import CliRunner
 
 from distillguard.cli import app
 from distillguard.config import Config, default_config
+from distillguard.detect.features import event_features
 from distillguard.errors import ConfigError
-from distillguard.features import event_features
-from distillguard.pipeline import scan
 from distillguard.privacy import (
     KEY_ENV,
     display_hash,
@@ -26,8 +25,9 @@ from distillguard.privacy import (
     pseudonymise,
     with_pseudonymisation,
 )
+from distillguard.scan import scan
 from distillguard.simulate import Scenario, simulate
-from distillguard.workspace import Workspace
+from distillguard.store.workspace import Workspace
 
 KEY = "pii-key-for-tests-0123456789"
 runner = CliRunner()

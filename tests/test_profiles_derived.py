@@ -16,8 +16,8 @@ import pyarrow as pa
 import pytest
 
 from distillguard.config import default_config
-from distillguard.features import event_features
-from distillguard.profiles import build_profiles
+from distillguard.detect.features import event_features
+from distillguard.detect.profiles import build_profiles
 from tests.helpers import events_table
 
 #: 02:00 local on 29 March 2026 is Europe/Berlin's change to summer time (01:00 UTC).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from distillguard.config import default_config
-from distillguard.profiles import build_profiles
+from distillguard.detect.profiles import build_profiles
 from tests.helpers import T0, connection_with_events
 
 #: Two different prompts with the same DuckDB ``hash()`` (crafted: DuckDB's string hash

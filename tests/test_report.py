@@ -17,7 +17,7 @@ import pytest
 
 from distillguard.config import ReportConfig
 from distillguard.errors import InputFileError
-from distillguard.evaluate import evaluate
+from distillguard.evaluation.evaluate import evaluate
 from distillguard.report import render_report
 from distillguard.report.charts import chart_label
 

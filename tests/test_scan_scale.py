@@ -23,9 +23,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from distillguard import features
 from distillguard.config import default_config
-from distillguard.features import (
+from distillguard.detect import features
+from distillguard.detect.features import (
     _SKELETON_MASKS,
     FEATURE_COLUMNS,
     _any_pattern,
@@ -37,7 +37,7 @@ from distillguard.features import (
 )
 from distillguard.ingest.background import ahead, ordered_map
 from distillguard.ingest.validate import canonical_ips
-from distillguard.workspace import DUPLICATE_REASON, Workspace
+from distillguard.store.workspace import DUPLICATE_REASON, Workspace
 
 CFG = default_config()
 
@@ -402,7 +402,7 @@ def test_when_a_workspace_is_moved_then_its_events_are_read_from_the_new_place(
 ) -> None:
     import shutil
 
-    from distillguard.labels import connect_workspace
+    from distillguard.store.labels import connect_workspace
 
     pq.write_table(_events(["a", "b", "c"]), tmp_path / "1.parquet")
     with Workspace(tmp_path / "old" / "ws.duckdb") as ws:
@@ -437,7 +437,7 @@ def test_when_a_version_1_workspace_is_opened_then_its_events_stay_and_new_ones_
 ) -> None:
     import duckdb
 
-    from distillguard.workspace import STORED_EVENT_SCHEMA
+    from distillguard.store.workspace import STORED_EVENT_SCHEMA
 
     path = tmp_path / "ws.duckdb"
     old = duckdb.connect(str(path))  # what distillguard 1 wrote: events in a table

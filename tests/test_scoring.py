@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from distillguard.config import default_config
-from distillguard.profiles import build_profiles
+from distillguard.detect.profiles import build_profiles
+from distillguard.detect.scoring import SIGNALS, account_reasons, decide, score_accounts
 from distillguard.schema import EVENT_COLUMNS
-from distillguard.scoring import SIGNALS, account_reasons, decide, score_accounts
 from tests.helpers import T0, connection_with_events
 
 CFG = default_config()

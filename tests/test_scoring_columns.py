@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from distillguard.config import default_config
-from distillguard.scoring import (
+from distillguard.detect.scoring import (
     OUTSIDE_COLUMNS,
     PROFILE_COLUMNS,
     SIGNALS,

@@ -28,6 +28,9 @@ from typer.testing import CliRunner
 
 from distillguard.cli import app
 from distillguard.config import default_config
+from distillguard.detect.features import FEATURE_COLUMNS, event_features
+from distillguard.detect.linkage import indicators_sql
+from distillguard.detect.profiles import profile_sql
 from distillguard.engines import open_workspace
 from distillguard.engines.batches import (
     EVENT_PART,
@@ -41,12 +44,9 @@ from distillguard.engines.batches import (
 from distillguard.engines.spark import SparkWorkspace, input_paths
 from distillguard.engines.sql_dialect import SqlTranslationError, to_spark_sql
 from distillguard.errors import ConfigError, InputFileError, WorkspaceError
-from distillguard.features import FEATURE_COLUMNS, event_features
 from distillguard.ingest import read_events
 from distillguard.ingest.validate import Limits
-from distillguard.linkage import indicators_sql
-from distillguard.pipeline import scan
-from distillguard.profiles import profile_sql
+from distillguard.scan import scan
 from distillguard.schema import EVENT_COLUMNS
 from distillguard.simulate import Scenario, simulate
 

@@ -12,11 +12,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from distillguard.config import default_config
-from distillguard.pipeline import scan
+from distillguard.evaluation.suite import SCENARIOS, run_suite
+from distillguard.evaluation.timeline import detection_over_time
+from distillguard.scan import scan
 from distillguard.simulate import Scenario, simulate
-from distillguard.suite import SCENARIOS, run_suite
-from distillguard.timeline import detection_over_time
-from distillguard.workspace import Workspace
+from distillguard.store.workspace import Workspace
 
 
 @pytest.fixture(scope="module")

@@ -30,11 +30,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from distillguard.cli import app as cli_app
-from distillguard.evaluate import evaluate
-from distillguard.labels import account_labels, connect_workspace, label_history
-from distillguard.pipeline import scan
+from distillguard.evaluation.evaluate import evaluate
 from distillguard.privacy import display_hash
+from distillguard.scan import scan
 from distillguard.simulate import Scenario, simulate
+from distillguard.store.labels import account_labels, connect_workspace, label_history
 from distillguard.ui import data
 from distillguard.ui.app import UISettings, create_app
 from distillguard.ui.security import SESSION_COOKIE
@@ -417,7 +417,7 @@ def test_plotly_style_rules_are_served_as_a_file(built) -> None:
 def test_a_dismissed_campaign_allowlists_its_members_from_the_ui(fresh) -> None:
     from datetime import UTC, datetime
 
-    from distillguard.labels import allowlisted_accounts
+    from distillguard.store.labels import allowlisted_accounts
 
     record = fresh["campaigns"][-1]
     client(fresh).post("/labels", data=label_form("campaign", record["campaign_id"], "dismissed"),
@@ -428,7 +428,7 @@ def test_a_dismissed_campaign_allowlists_its_members_from_the_ui(fresh) -> None:
 
 
 def test_a_label_made_on_another_scans_campaign_of_that_id_is_flagged_stale(fresh) -> None:
-    from distillguard.labels import record_label
+    from distillguard.store.labels import record_label
 
     with connect_workspace(fresh["workspace"], read_only=False) as con:
         record_label(con, target_kind="campaign", target_id="C0001", verdict="confirmed",

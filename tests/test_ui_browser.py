@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from distillguard.labels import account_labels, connect_workspace
+from distillguard.store.labels import account_labels, connect_workspace
 from distillguard.ui.screenshots import CHROMIUM, CHROMIUM_ARGS, running_ui, take_screenshots
 from tests.test_ui import HOSTILE_PROMPT, LABEL, READ, build_hostile_scan, campaign_of
 

@@ -323,7 +323,7 @@ def test_when_keys_listed_then_only_fingerprints_show_and_export_is_private(
 ) -> None:
     from typer.testing import CliRunner
 
-    from distillguard.watermark.cli import watermark_app
+    from distillguard.cli.watermark import watermark_app
 
     monkeypatch.setenv(SECRET_ENV, SECRET.decode())
     key_set = tmp_path / "keys.csv"

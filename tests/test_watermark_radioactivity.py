@@ -13,8 +13,8 @@ pytest.importorskip("transformers")
 
 from typer.testing import CliRunner  # noqa: E402
 
+from distillguard.cli.watermark import prove_app, watermark_app  # noqa: E402
 from distillguard.errors import DistillguardError  # noqa: E402
-from distillguard.watermark.cli import prove_app, watermark_app  # noqa: E402
 from distillguard.watermark.detect import detect  # noqa: E402
 from distillguard.watermark.experiment import DEMO_SECRET  # noqa: E402
 from distillguard.watermark.greenlist import WatermarkConfig, green_mask, window_states  # noqa: E402

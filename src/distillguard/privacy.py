@@ -150,7 +150,7 @@ def pseudonymise(
     ``label~hash`` (equal values stay equal, so linkage and distinct counts are
     unchanged); ``email_domain`` is kept when it is one of ``keep_domains`` (big free-mail
     providers) and hashed otherwise, and ``email_pattern`` keeps its shape with the same
-    domain. Run it *after* :func:`distillguard.features.event_features`: the structural
+    domain. Run it *after* :func:`distillguard.detect.features.event_features`: the structural
     columns are derived from the raw values first. Columns absent from ``batch`` are left
     out; a pure function over one Arrow table (hashing per distinct value).
     """

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from distillguard.errors import ConfigError
-from distillguard.workspace import Workspace
+from distillguard.store.workspace import Workspace
 
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
 

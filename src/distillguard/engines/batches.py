@@ -3,7 +3,7 @@
 It is the embedded engine's ingest, batch by batch: the same validation
 (:func:`distillguard.ingest.validate.validate_staged`, DuckDB SQL over Arrow, here in an
 in-process DuckDB on the executor), the same features
-(:func:`distillguard.features.event_features`) and the same pseudonymisation. Valid rows
+(:func:`distillguard.detect.features.event_features`) and the same pseudonymisation. Valid rows
 and quarantined rows leave in one Arrow schema, told apart by ``dg_part``, so one Spark
 pass writes both. Nothing here imports Spark: it is plain Arrow in, Arrow out, and is
 tested without a JVM.
@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from distillguard.config import FeatureConfig, PrivacyConfig
-from distillguard.features import FEATURE_FIELDS, event_features
+from distillguard.detect.features import FEATURE_FIELDS, event_features
 from distillguard.ingest.adapters import EVENTS
 from distillguard.ingest.readers import _decode_binary
 from distillguard.ingest.validate import Limits, prepare_connection, validate_staged

@@ -37,6 +37,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from distillguard.config import Config
+from distillguard.detect.linkage import indicators_sql
+from distillguard.detect.profiles import build_profiles, profile_sql
 from distillguard.engines.batches import (
     EVENT_PART,
     FILE_COLUMN,
@@ -58,11 +60,9 @@ from distillguard.ingest import list_input_files
 from distillguard.ingest.adapters import EVENTS
 from distillguard.ingest.files import one_line
 from distillguard.ingest.validate import Limits
-from distillguard.linkage import indicators_sql
 from distillguard.privacy import ingest_key, pseudonymise_at_ingest
-from distillguard.profiles import build_profiles, profile_sql
 from distillguard.schema import EVENT_COLUMNS, QUARANTINE_SCHEMA, REQUIRED_COLUMNS
-from distillguard.workspace import (
+from distillguard.store.workspace import (
     DUPLICATE_REASON,
     STORED_EVENT_SCHEMA,
     FileReport,

@@ -41,7 +41,7 @@ constructs without a safe equivalent (``::`` casts, ``struct_pack``, DuckDB regu
 expressions, ``strftime`` patterns, ...) raise :class:`SqlTranslationError` naming the
 construct, so a query that cannot run the same way on both engines fails loudly instead
 of silently computing something else. Regular-expression work belongs in
-:func:`distillguard.features.event_features`, which both engines run unchanged.
+:func:`distillguard.detect.features.event_features`, which both engines run unchanged.
 """
 
 from __future__ import annotations

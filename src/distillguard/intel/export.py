@@ -35,8 +35,8 @@ from distillguard.intel.kinds import (
     plain_pattern,
 )
 from distillguard.privacy import is_pseudonym
+from distillguard.store.workspace import attach_events
 from distillguard.textsafe import safe_text
-from distillguard.workspace import attach_events
 
 #: Namespace of every id distillguard derives (UUIDv5 over the producer and content).
 ID_NAMESPACE = uuid.UUID("5d1f2c4e-8a7b-4c1e-9f3a-6b2d0e7c4a91")

@@ -1,6 +1,6 @@
 """Indicator kinds: where each is read in the workspace and how it is written in STIX.
 
-The kinds are those of :mod:`distillguard.linkage` plus ``email``. STIX 2.1 has native
+The kinds are those of :mod:`distillguard.detect.linkage` plus ``email``. STIX 2.1 has native
 objects for some (``ipv4-addr``/``ipv6-addr`` for addresses and CIDR ranges,
 ``email-addr``, the HTTP request extension of ``network-traffic`` for user agents) and
 none for the others, which use custom observable types (``x-distillguard-...``) in

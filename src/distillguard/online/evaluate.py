@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from distillguard.evaluate import load_labels
+from distillguard.evaluation.evaluate import load_labels
 
 FLAGGED = ("review", "throttle", "block")
 REFUSED = ("throttle", "block")

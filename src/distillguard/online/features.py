@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from distillguard.config import FeatureConfig
-from distillguard.features import (
+from distillguard.detect.features import (
     _SKELETON_SCAN_CHARS,
     _any_pattern,
     _network_prefix,
@@ -100,7 +100,7 @@ def matchable(text: str) -> str:
 
 
 class EventFeatureExtractor:
-    """The feature columns of :data:`distillguard.features.FEATURE_COLUMNS` for one event.
+    """The feature columns of :data:`distillguard.detect.features.FEATURE_COLUMNS` for one event.
 
     Parameters
     ----------

@@ -28,8 +28,11 @@ import numpy as np
 import pyarrow as pa
 
 from distillguard.config import Config, default_config
+from distillguard.detect.features import FEATURE_FIELDS, validate_patterns
+from distillguard.detect.profiles import build_profiles
+from distillguard.detect.scoring import OUTSIDE_COLUMNS, account_reasons, score_accounts
+from distillguard.detect.scoring import PROFILE_COLUMNS as SIGNAL_COLUMNS
 from distillguard.errors import ConfigError, DistillguardError
-from distillguard.features import FEATURE_FIELDS, validate_patterns
 from distillguard.online.features import EventFeatureExtractor
 from distillguard.online.linking import (
     IndicatorKeys,
@@ -47,10 +50,7 @@ from distillguard.online.profile import (
 )
 from distillguard.online.store import MemoryStore, StateStore, StateUnavailable
 from distillguard.privacy import KEY_ENV
-from distillguard.profiles import build_profiles
 from distillguard.schema import EVENT_FIELDS
-from distillguard.scoring import OUTSIDE_COLUMNS, account_reasons, score_accounts
-from distillguard.scoring import PROFILE_COLUMNS as SIGNAL_COLUMNS
 
 #: Online actions, mildest first. ``throttle`` exists only online.
 ACTIONS: tuple[str, ...] = ("allow", "monitor", "review", "throttle", "block")

@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from distillguard.campaigns import _KIND_SIGNALS, group_risk
 from distillguard.config import Config
-from distillguard.linkage import ORG_SHARED_KINDS, SEED_EXCLUSIVE_KINDS
+from distillguard.detect.campaigns import _KIND_SIGNALS, group_risk
+from distillguard.detect.linkage import ORG_SHARED_KINDS, SEED_EXCLUSIVE_KINDS
 from distillguard.online.profile import AccountState, template_key
 from distillguard.online.store import StateStore
 

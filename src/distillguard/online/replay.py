@@ -163,7 +163,7 @@ def replay(
     }
     detection = None
     if labels is not None:
-        from distillguard.evaluate import load_labels
+        from distillguard.evaluation.evaluate import load_labels
         from distillguard.online.evaluate import online_detection
 
         detection = online_detection(decisions, load_labels(labels))

@@ -32,7 +32,7 @@ from plotly.offline import get_plotlyjs
 
 from distillguard import __version__
 from distillguard.config import ReportConfig, default_config
-from distillguard.evaluate import EvalResult
+from distillguard.evaluation.evaluate import EvalResult
 from distillguard.report.charts import (
     Chart,
     capability_chart,

@@ -1,6 +1,6 @@
 """distillguard's own text signals, aggregated over a traffic window.
 
-Built only from :func:`distillguard.features.event_features` on the prompt text (the
+Built only from :func:`distillguard.detect.features.event_features` on the prompt text (the
 ``cot``, ``rubric``, ``capability``, ``skeleton`` and ``prompt_chars`` columns). Each
 window gets five signals, each standardised against the reference prompts so that it is
 roughly a unit normal when the window is benign:
@@ -35,8 +35,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from distillguard.config import FeatureConfig, default_config
+from distillguard.detect.features import event_features
 from distillguard.errors import DistillguardError
-from distillguard.features import event_features
 from distillguard.text_protocol.calibration import WindowDetector, Windows
 from distillguard.text_protocol.windows import as_window_set, distinct_with_counts
 

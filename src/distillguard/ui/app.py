@@ -25,8 +25,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from distillguard.config import Config, default_config
 from distillguard.errors import ConfigError, InputFileError, WorkspaceError
-from distillguard.labels import account_labels, label_history
 from distillguard.privacy import PERSONAL_KINDS
+from distillguard.store.labels import account_labels, label_history
 from distillguard.ui import data, views
 from distillguard.ui.charts import traffic_figure
 from distillguard.ui.graph import linkage_graph

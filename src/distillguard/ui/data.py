@@ -5,7 +5,7 @@ a page is about (copied into a temporary table once per request), so a page cost
 scans of the events whatever the workspace's size. Values come back raw: making them
 safe to show (hashing personal data, cutting and escaping text) is ``views.py``'s job.
 
-Indicator values are those linkage uses (:data:`distillguard.linkage.INDICATOR_SOURCES`),
+Indicator values are those linkage uses (:data:`distillguard.detect.linkage.INDICATOR_SOURCES`),
 plus the e-mail address (hashed unless ``--show-pii``) and prompt templates (skeletons).
 """
 
@@ -26,9 +26,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from distillguard import privacy
-from distillguard.labels import connect_workspace, record_label
-from distillguard.linkage import INDICATOR_SOURCES
+from distillguard.detect.linkage import INDICATOR_SOURCES
 from distillguard.report.loading import ScanOutputs, load_scan_outputs
+from distillguard.store.labels import connect_workspace, record_label
 
 #: Indicator kind → SQL expression over ``events`` (linkage's kinds, e-mail, templates).
 INDICATOR_EXPRESSIONS: dict[str, str] = {**INDICATOR_SOURCES, "email": "email",
@@ -133,7 +133,7 @@ class WorkspaceAccess:
             yield con
 
     def record(self, **label: Any) -> None:
-        """:func:`distillguard.labels.record_label` on a brief writable connection."""
+        """:func:`distillguard.store.labels.record_label` on a brief writable connection."""
         with self._lock, connect_workspace(self.path, read_only=False) as con:
             record_label(con, **label)
 

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from distillguard.ui.cli import LABEL_TOKEN_ENV, TOKEN_ENV
+from distillguard.ui import LABEL_TOKEN_ENV, TOKEN_ENV
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -22,7 +22,7 @@ ConfigOption = Annotated[
 def register(app: typer.Typer) -> None:
     """Add the ``intel`` command group to ``app``."""
     # Imported here: distillguard.cli mounts this module while it is being imported.
-    from distillguard.cli import console, handles_errors
+    from distillguard.cli.common import console, handles_errors
 
     intel_app = typer.Typer(
         help="Share campaign indicators with other providers (STIX 2.1, keyed hashes).",
@@ -105,8 +105,8 @@ def register(app: typer.Typer) -> None:
         from distillguard.config import load_config
         from distillguard.intel.hashing import intel_key_id, optional_intel_key
         from distillguard.intel.importing import import_bundle
+        from distillguard.store.workspace import Workspace
         from distillguard.textsafe import terminal_safe
-        from distillguard.workspace import Workspace
 
         cfg = load_config(config)
         if workspace is None and scan_dir is None:

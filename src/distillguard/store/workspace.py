@@ -35,8 +35,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from distillguard.config import Config, WorkspaceConfig
+from distillguard.detect.features import FEATURE_FIELDS, event_features
 from distillguard.errors import ConfigError, InputFileError, WorkspaceError
-from distillguard.features import FEATURE_FIELDS, event_features
 from distillguard.ingest import IngestChunk, list_input_files, read_events
 from distillguard.ingest.background import ahead, ordered_map
 from distillguard.privacy import pseudonymise_at_ingest, withhold_personal_quarantine

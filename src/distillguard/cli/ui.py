@@ -1,6 +1,6 @@
 """Commands ``distillguard ui`` (the investigation web UI) and ``distillguard labels``.
 
-Mounted by :data:`distillguard.cli.COMMAND_MODULES` through :func:`register`. The commands
+Mounted by :data:`distillguard.cli.main.COMMAND_MODULES` through :func:`register`. The commands
 are defined inside :func:`register` and import the CLI's helpers there, so importing this
 module never imports :mod:`distillguard.cli` (which imports this module while loading).
 """
@@ -15,9 +15,8 @@ from typing import Annotated, Any
 import typer
 
 from distillguard.errors import ConfigError, InputFileError, WorkspaceError
+from distillguard.ui import LABEL_TOKEN_ENV, TOKEN_ENV
 
-TOKEN_ENV = "DISTILLGUARD_UI_TOKEN"
-LABEL_TOKEN_ENV = "DISTILLGUARD_UI_LABEL_TOKEN"
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 # Typer resolves annotations in this module's namespace, so options are declared here.
 ConfigFile = Annotated[
@@ -46,7 +45,7 @@ def read_campaigns(scan_dir: Path) -> list[dict[str, Any]] | None:
 
 def register(app: typer.Typer) -> None:
     """Add ``ui`` and the ``labels`` group to the ``distillguard`` command."""
-    from distillguard.cli import _config, console, err_console, handles_errors
+    from distillguard.cli.common import _config, console, err_console, handles_errors
     from distillguard.textsafe import terminal_safe
 
     labels_app = typer.Typer(help="Analyst labels stored in a workspace.", no_args_is_help=True)
@@ -146,7 +145,7 @@ def register(app: typer.Typer) -> None:
         as formulas are neutralised. Example:
         distillguard labels export --workspace scan/workspace.duckdb --out analyst.parquet
         """
-        from distillguard.labels import connect_workspace, export_labels
+        from distillguard.store.labels import connect_workspace, export_labels
 
         campaigns = read_campaigns(default_scan_dir(workspace, scan_dir))
         with connect_workspace(workspace, read_only=True) as con:
@@ -169,7 +168,7 @@ def register(app: typer.Typer) -> None:
         """
         from rich.table import Table
 
-        from distillguard.labels import connect_workspace, label_history
+        from distillguard.store.labels import connect_workspace, label_history
 
         with connect_workspace(workspace, read_only=True) as con:
             rows = label_history(con, latest_only=not history)

@@ -1,6 +1,6 @@
 """Campaigns: groups of linked accounts that one operator runs, scored as a group.
 
-Linked accounts (see :mod:`distillguard.linkage`) form a graph; its connected components
+Linked accounts (see :mod:`distillguard.detect.linkage`) form a graph; its connected components
 that contain at least one suspicious account are candidate campaigns. A campaign's risk
 combines its members' behaviour ``B`` with what only a group shows ``C`` (shared payment,
 shared networks, lockstep timing, shared templates, size): ``1 - exp(-B * (1 + C))``. A
@@ -24,7 +24,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from distillguard.config import Config, ScoringConfig
-from distillguard.linkage import Links
+from distillguard.detect.linkage import Links
 from distillguard.privacy import display_value
 
 #: Groups up to this many linked accounts get the exact no-split test before Louvain

@@ -30,7 +30,8 @@ def _guard(config: Config, redis_url: str | None) -> Guard:
 
 def register(app: typer.Typer) -> None:
     """Add the ``gateway`` and ``replay`` commands to the ``distillguard`` app."""
-    from distillguard import cli as main
+    from distillguard.cli import common as main
+    from distillguard.textsafe import terminal_safe
 
     @app.command()
     @main.handles_errors
@@ -80,7 +81,7 @@ def register(app: typer.Typer) -> None:
         guard = _guard(cfg, redis)  # also checks the settings before any worker starts
         where = f"http://{host}:{port}"
         main.err_console.print(
-            f"gateway {where} → {main.terminal_safe(upstream, 200)} "
+            f"gateway {where} → {terminal_safe(upstream, 200)} "
             f"({len(ring) if ring else 'any'} keys, state: "
             f"{'redis' if redis else 'in process'}, {workers} worker(s))",
             highlight=False, soft_wrap=True)

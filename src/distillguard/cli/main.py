@@ -1,37 +1,31 @@
 """The ``distillguard`` command: a thin layer over the library.
 
-Each command parses its arguments, calls one library function, and shows the result.
-Library errors (:class:`DistillguardError`) become one line on stderr and exit code 2,
-never a traceback. Text from the data (prompts, account ids) is made terminal-safe
-before it is printed.
+Each command parses its arguments, calls one library function, and shows the result;
+errors, consoles, options and progress are :mod:`distillguard.cli.common`'s.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from distillguard import __version__
+from distillguard.cli.common import (
+    ConfigOption,
+    PiiKeyFileOption,
+    PseudonymiseOption,
+    _config,
+    _progress,
+    console,
+    handles_errors,
+)
 from distillguard.config import Config, default_config_text, load_config
-from distillguard.errors import DistillguardError
 from distillguard.textsafe import terminal_safe
 
 app = typer.Typer(
@@ -43,69 +37,6 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Show or check the configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
-
-console = Console(emoji=False)  # data text may hold :codes:
-err_console = Console(stderr=True, emoji=False)  # data text may hold :codes:
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="YAML file overriding the defaults.")
-]
-PseudonymiseOption = Annotated[
-    bool,
-    typer.Option("--pseudonymise", help="Store IPs, e-mails and payment fingerprints as keyed "
-                 "hashes (key: DISTILLGUARD_PII_KEY or --pii-key-file)."),
-]
-PiiKeyFileOption = Annotated[
-    Path | None, typer.Option(help="File holding the pseudonymisation key.")
-]
-
-
-def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn library errors into one clear line on stderr and exit code 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except DistillguardError as exc:
-            err_console.print(
-                f"error: {terminal_safe(str(exc), 2000)}", highlight=False, soft_wrap=True
-            )
-            raise typer.Exit(2) from None
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            err_console.print(
-                f"error: {terminal_safe(where + (exc.strerror or str(exc)), 2000)}",
-                highlight=False, soft_wrap=True,
-            )
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            err_console.print("interrupted: rerun the same command to resume", highlight=False)
-            raise typer.Exit(130) from None
-
-    return wrapper
-
-
-def _config(path: Path | None) -> Config:
-    return load_config(path)
-
-
-@contextmanager
-def _progress(transient: bool = True) -> Iterator[Progress]:
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=transient,
-        disable=not err_console.is_terminal,
-    ) as progress:
-        yield progress
 
 
 @app.command()
@@ -162,8 +93,8 @@ def scan(
     (Parquet input; see docs/scaling.md): distillguard scan s3a://bucket/logs/ --out scan/
     --engine spark --spark-stage s3a://bucket/tmp/scan1
     """
-    from distillguard.pipeline import scan as run_scan
     from distillguard.privacy import with_pseudonymisation
+    from distillguard.scan import scan as run_scan
 
     cfg = with_pseudonymisation(_config(config), pseudonymise, pii_key_file)
     with _progress() as progress:
@@ -208,7 +139,7 @@ def train(
     """
     import pyarrow.parquet as pq
 
-    from distillguard import supervised
+    from distillguard.detect import supervised
     from distillguard.errors import InputFileError
 
     accounts_path = scan_dir / "accounts.parquet"
@@ -233,7 +164,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def _print_eval(labels: Path, scan_dir: Path) -> None:
-    from distillguard.evaluate import evaluate, format_eval
+    from distillguard.evaluation.evaluate import evaluate, format_eval
 
     result = evaluate(labels, scan_dir)
     for renderable in _as_list(format_eval(result)):
@@ -247,7 +178,7 @@ def _eval_online(decisions_path: Path, labels: Path, as_json: bool) -> None:
     from distillguard.errors import ConfigError, InputFileError
 
     try:
-        from distillguard.online.cli import summary_tables
+        from distillguard.cli.online import summary_tables
         from distillguard.online.evaluate import online_detection
     except ImportError as exc:
         raise ConfigError(f"--online needs the server extra ({exc.name} is missing)") from None
@@ -283,7 +214,7 @@ def ingest(
     skipped. Example: distillguard ingest day1/ --workspace ws.duckdb
     """
     from distillguard.privacy import with_pseudonymisation
-    from distillguard.workspace import Workspace
+    from distillguard.store.workspace import Workspace
 
     cfg = with_pseudonymisation(_config(config), pseudonymise, pii_key_file)
     with Workspace(workspace) as ws, _progress() as progress:
@@ -438,7 +369,7 @@ def eval_command(
     Example: distillguard eval --online replay/decisions.parquet --labels sim/labels.parquet
     """
     from distillguard.errors import ConfigError
-    from distillguard.evaluate import evaluate, format_eval
+    from distillguard.evaluation.evaluate import evaluate, format_eval
 
     if suite:
         _run_suite(suite_out, accounts, hours, seed, corpus, step_hours, text_protocol,
@@ -494,7 +425,7 @@ def _run_text_protocol(events: Path, labels: Path, seed: int, cache: Path | None
 def _run_suite(out: Path, accounts: int, hours: float, seed: int, corpus: Path | None,
                step_hours: float, text_protocol: bool, cfg: Config, as_json: bool,
                embedding_cache: Path | None) -> None:
-    from distillguard.suite import run_suite
+    from distillguard.evaluation.suite import run_suite
 
     with _progress() as progress:
         task = progress.add_task("suite", total=None)
@@ -514,8 +445,8 @@ def _run_suite(out: Path, accounts: int, hours: float, seed: int, corpus: Path |
 
 def _timeline(labels: Path, workspace: Path, cfg: Config, step_hours: float) -> Any:
     from distillguard.errors import WorkspaceError
-    from distillguard.timeline import detection_over_time
-    from distillguard.workspace import Workspace
+    from distillguard.evaluation.timeline import detection_over_time
+    from distillguard.store.workspace import Workspace
 
     if not workspace.is_file():
         raise WorkspaceError(f"no workspace at {workspace}: pass --workspace")
@@ -553,7 +484,7 @@ def report(
 
     Example: distillguard report scan/ --labels sim/labels.parquet
     """
-    from distillguard.evaluate import evaluate
+    from distillguard.evaluation.evaluate import evaluate
     from distillguard.report import render_report
 
     cfg = _config(config)
@@ -586,9 +517,9 @@ def version() -> None:
 #: command definitions; those whose dependencies are an optional extra that is not
 #: installed are left out (``pip install 'distillguard[EXTRA]'`` brings them in).
 COMMAND_MODULES = (
-    "distillguard.online.cli",  # gateway, replay (extra: server)
-    "distillguard.ui.cli",  # ui, labels (extra: server)
-    "distillguard.intel.cli",  # intel (extra: intel)
+    "distillguard.cli.online",  # gateway, replay (extra: server)
+    "distillguard.cli.ui",  # ui, labels (extra: server)
+    "distillguard.cli.intel",  # intel (extra: intel)
 )
 
 
@@ -607,7 +538,7 @@ def _mount_optional() -> None:
             continue  # its optional dependency is not installed
         module.register(app)
     try:
-        from distillguard.watermark.cli import prove_app, watermark_app
+        from distillguard.cli.watermark import prove_app, watermark_app
     except ImportError:
         return
     app.add_typer(watermark_app, name="watermark")

@@ -41,8 +41,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from distillguard.errors import ConfigError, WorkspaceError
+from distillguard.store.workspace import attach_events
 from distillguard.textsafe import safe_text
-from distillguard.workspace import attach_events
 
 TABLE = "analyst_labels"
 TARGET_KINDS: tuple[str, ...] = ("campaign", "account")

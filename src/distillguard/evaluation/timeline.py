@@ -2,7 +2,7 @@
 
 A batch scan sees everything at once. To know how early a campaign would have been
 caught, the workspace is re-analysed at increasing cut-offs (every ``step_hours``), each
-time as if the scan ran then (:func:`distillguard.pipeline.analyse` with ``until``).
+time as if the scan ran then (:func:`distillguard.scan.analyse` with ``until``).
 A campaign is **detected** at the first cut-off where one of its accounts is flagged;
 its **leakage** is the share of its exchanges served up to that cut-off (so leakage is
 measured to within one step: a finer step gives a tighter figure at a higher cost).
@@ -19,9 +19,9 @@ from typing import Any
 import pyarrow as pa
 
 from distillguard.config import Config
-from distillguard.evaluate import load_labels
+from distillguard.evaluation.evaluate import load_labels
 from distillguard.schema import FLAGGED_DECISIONS
-from distillguard.workspace import Workspace
+from distillguard.store.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def detection_over_time(
     progress: Callable[[int, int], None] | None = None,
 ) -> DetectionTimeline:
     """Re-analyse ``workspace`` every ``step_hours`` and time each true campaign's detection."""
-    from distillguard.pipeline import analyse  # the pipeline imports this module's users
+    from distillguard.scan import analyse  # the pipeline imports this module's users
 
     con = workspace.con
     con.register("timeline_labels", load_labels(labels))

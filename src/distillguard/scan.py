@@ -20,22 +20,22 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from distillguard import __version__
-from distillguard.calibration import calibrate_thresholds
-from distillguard.campaigns import Campaigns, add_evidence, find_campaigns
 from distillguard.config import Config, ScoringConfig, default_config
-from distillguard.engines import open_workspace, precomputed_aggregates
-from distillguard.features import validate_patterns
-from distillguard.linkage import link_accounts
-from distillguard.profiles import build_profiles
-from distillguard.schema import FLAGGED_DECISIONS
-from distillguard.scoring import (
+from distillguard.detect.calibration import calibrate_thresholds
+from distillguard.detect.campaigns import Campaigns, add_evidence, find_campaigns
+from distillguard.detect.features import validate_patterns
+from distillguard.detect.linkage import link_accounts
+from distillguard.detect.profiles import build_profiles
+from distillguard.detect.scoring import (
     SIGNALS,
     AccountScores,
     account_reasons,
     decide,
     score_accounts,
 )
-from distillguard.workspace import IngestReport, ProgressCallback, Workspace
+from distillguard.engines import open_workspace, precomputed_aggregates
+from distillguard.schema import FLAGGED_DECISIONS
+from distillguard.store.workspace import IngestReport, ProgressCallback, Workspace
 
 #: Called when a stage starts: (stage name).
 StageCallback = Callable[[str], None]
@@ -204,7 +204,7 @@ def analyse(
 
 def apply_model(accounts: pa.Table, model_path: str | Path, config: ScoringConfig) -> pa.Table:
     """Blend a supervised model's probability into risk; decisions and reasons follow."""
-    from distillguard import supervised
+    from distillguard.detect import supervised
 
     model = supervised.load(model_path)
     if accounts.num_rows == 0:
@@ -239,7 +239,7 @@ def _apply_allowlist(
     come back every morning.
     """
     try:
-        from distillguard.labels import allowlisted_accounts
+        from distillguard.store.labels import allowlisted_accounts
     except ImportError:  # the labels stage is not part of this build
         return
     allowed = allowlisted_accounts(ws.con, now, campaigns)

@@ -33,7 +33,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from sklearn.metrics import adjusted_rand_score, average_precision_score, roc_auc_score
 
-from distillguard.calibration import measured_fpr
+from distillguard.detect.calibration import measured_fpr
 from distillguard.errors import InputFileError
 from distillguard.schema import FLAGGED_DECISIONS
 from distillguard.textsafe import terminal_safe

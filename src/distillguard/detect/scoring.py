@@ -321,7 +321,7 @@ def score_accounts(
     Parameters
     ----------
     profile:
-        One row per account (:func:`distillguard.profiles.build_profiles`), or its
+        One row per account (:func:`distillguard.detect.profiles.build_profiles`), or its
         columns as float64 arrays (NaN for null).
     config:
         The ``scoring`` section (weights and signal parameters).

@@ -21,11 +21,11 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from distillguard.config import Config, default_config
-from distillguard.evaluate import evaluate
-from distillguard.pipeline import scan
+from distillguard.evaluation.evaluate import evaluate
+from distillguard.evaluation.timeline import detection_over_time
+from distillguard.scan import scan
 from distillguard.simulate import Scenario, simulate
-from distillguard.timeline import detection_over_time
-from distillguard.workspace import Workspace
+from distillguard.store.workspace import Workspace
 
 #: Columns removed for the metadata-only scenario (all prompt and output text).
 TEXT_COLUMNS = ("prompt", "system_prompt", "response")

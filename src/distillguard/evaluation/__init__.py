@@ -1,0 +1,7 @@
+"""Measuring the detector against labels (contract 3).
+
+- :mod:`~distillguard.evaluation.evaluate`: account and campaign metrics of one scan.
+- :mod:`~distillguard.evaluation.timeline`: time to detection and leakage, by re-analysing
+  in time order.
+- :mod:`~distillguard.evaluation.suite`: the fixed evaluation suite (``eval --suite``).
+"""
