@@ -93,22 +93,24 @@ class PartTimer:
 
 def child(events: str) -> dict[str, Any]:
     """One ingest into a fresh workspace, timed per part."""
+    import distillguard.engines.batches as batches
+    import distillguard.engines.embedded as embedded
     import distillguard.ingest as ingest
     import distillguard.store.workspace as workspace
     from distillguard.config import default_config
 
     parts = PartTimer()
     wrap: Callable[[Any, str, str], None] = parts.wrap
-    wrap(workspace, "event_features", "features")
+    wrap(batches, "event_features", "features")
     wrap(ingest, "validate_staged", "validate")
-    wrap(workspace._SegmentWriter, "write", "write")
-    wrap(workspace._SegmentWriter, "close", "write")
-    wrap(workspace.Workspace, "_quarantine_duplicates", "duplicates")
-    wrap(workspace, "file_digest", "digest")
+    wrap(workspace.SegmentWriter, "write", "write")
+    wrap(workspace.SegmentWriter, "close", "write")
+    wrap(embedded.EmbeddedWorkspace, "_quarantine_duplicates", "duplicates")
+    wrap(embedded, "file_digest", "digest")
     parts.wrap_iterator(ingest, "_staged_batches", "read")
     config = default_config()
     with tempfile.TemporaryDirectory(prefix="dg-ingest-bench-") as folder:
-        ws = workspace.Workspace(Path(folder) / "ws.duckdb")
+        ws = embedded.EmbeddedWorkspace(Path(folder) / "ws.duckdb")
         cpu, started = _cpu_seconds(), time.perf_counter()
         report = ws.ingest([events], config, now=NOW)
         seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu

@@ -36,10 +36,10 @@ def _cpu_seconds() -> float:
 def ensure_workspace(events: Path, workspace: Path) -> float:
     """Ingest ``events`` into ``workspace`` unless it is there already; seconds spent."""
     from distillguard.config import default_config
-    from distillguard.store.workspace import Workspace
+    from distillguard.engines.embedded import EmbeddedWorkspace
 
     started = time.perf_counter()
-    with Workspace(workspace) as ws:
+    with EmbeddedWorkspace(workspace) as ws:
         ws.ingest([events], default_config())
     return time.perf_counter() - started
 

@@ -6,7 +6,8 @@ import pyarrow as pa
 import pytest
 
 from distillguard.config import default_config
-from distillguard.detect.features import FEATURE_COLUMNS, event_features
+from distillguard.detect.features import event_features
+from distillguard.schema import FEATURE_COLUMNS
 
 CFG = default_config().features
 

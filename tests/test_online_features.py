@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distillguard.config import default_config
-from distillguard.detect.features import FEATURE_COLUMNS, event_features
+from distillguard.detect.features import event_features
 from distillguard.errors import ConfigError
 from distillguard.online.features import EventFeatureExtractor, matchable, simple_lower
 from distillguard.online.textmatch import (
@@ -18,6 +18,7 @@ from distillguard.online.textmatch import (
     split_alternatives,
     to_python_regex,
 )
+from distillguard.schema import FEATURE_COLUMNS
 from distillguard.simulate import Scenario, simulate
 from tests.helpers import events_table
 

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from distillguard.cli import app
 from distillguard.config import Config, default_config
 from distillguard.detect.features import event_features
+from distillguard.engines.embedded import EmbeddedWorkspace
 from distillguard.errors import ConfigError
 from distillguard.privacy import (
     KEY_ENV,
@@ -27,7 +28,6 @@ from distillguard.privacy import (
 )
 from distillguard.scan import scan
 from distillguard.simulate import Scenario, simulate
-from distillguard.store.workspace import Workspace
 
 KEY = "pii-key-for-tests-0123456789"
 runner = CliRunner()
@@ -124,7 +124,7 @@ def test_scan_decisions_and_campaigns_are_the_same_with_pseudonymisation(
     # Nothing raw in the workspace: no stored IP, e-mail or card equals an input value,
     # and the key is nowhere in the workspace file.
     raw = pq.read_table(events, columns=["ip", "email", "payment_fingerprint"])
-    with Workspace(tmp_path / "hidden" / "workspace.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "hidden" / "workspace.duckdb") as ws:
         for column in raw.column_names:
             ws.con.register("raw_values", pa.table({"v": pc.unique(raw.column(column))}))
             found = ws.con.execute(
@@ -155,11 +155,11 @@ def test_when_raw_and_pseudonymised_events_would_mix_then_clear_error(
     (tmp_path / "key").write_text(KEY)
     (tmp_path / "key2").write_text(KEY + "-rotated")
     config = default_config()
-    with Workspace(tmp_path / "raw.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "raw.duckdb") as ws:
         ws.ingest([tmp_path / "a.parquet"], config)
         with pytest.raises(ConfigError, match="not pseudonymised"):
             ws.ingest([tmp_path / "b.parquet"], _on(tmp_path / "key"))
-    with Workspace(tmp_path / "hidden.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "hidden.duckdb") as ws:
         ws.ingest([tmp_path / "a.parquet"], _on(tmp_path / "key"))
         with pytest.raises(ConfigError, match="another key"):
             ws.ingest([tmp_path / "b.parquet"], _on(tmp_path / "key2"))
@@ -182,10 +182,30 @@ def test_when_pseudonymised_then_quarantine_keeps_reasons_not_raw_personal_value
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     (tmp_path / "key").write_text(KEY)
     config = _on(tmp_path / "key")
-    with Workspace(tmp_path / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "ws.duckdb") as ws:
         ws.ingest([path], config)
         rows = ws.quarantine_rows().to_pylist()
     assert [r["reason"] for r in rows] == ["invalid ip (value withheld)",
                                            "unparseable timestamp 'yesterday'"]
     assert all(r["raw"] is None for r in rows)
     assert "person@example.com" not in (tmp_path / "ws.duckdb").read_bytes().decode("latin-1")
+
+
+def test_when_pseudonymised_then_a_duplicate_request_keeps_its_reason_not_its_raw_text(
+    tmp_path: Path,
+) -> None:
+    rows = [{"request_id": "r1", "timestamp": "2026-02-01T00:00:00Z", "account_id": "a",
+             "ip": "203.0.113.7", "email": "jo@example.org", "prompt": "hi"}] * 2
+    (tmp_path / "dup.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "key").write_text(KEY)
+    for name, config in (("raw", default_config()), ("hidden", _on(tmp_path / "key"))):
+        with EmbeddedWorkspace(tmp_path / f"{name}.duckdb") as ws:
+            report = ws.ingest([tmp_path / "dup.jsonl"], config)
+            quarantined = ws.quarantine_rows().to_pylist()
+        assert report.duplicates == 1
+        assert [q["reason"] for q in quarantined] == ["duplicate request_id"]
+        raw = quarantined[0]["raw"]
+        if name == "raw":
+            assert json.loads(raw)["ip"] == "203.0.113.7"
+        else:  # as for every quarantined row under pseudonymisation (Spark's too)
+            assert raw is None

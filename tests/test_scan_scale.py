@@ -26,18 +26,18 @@ from hypothesis import strategies as st
 from distillguard.config import default_config
 from distillguard.detect import features
 from distillguard.detect.features import (
-    _SKELETON_MASKS,
-    FEATURE_COLUMNS,
-    _any_pattern,
     _lower,
     _matches,
     capability_of,
     event_features,
     network_prefix,
 )
+from distillguard.detect.rules import SKELETON_MASKS, any_pattern
+from distillguard.engines.batches import DUPLICATE_REASON
+from distillguard.engines.embedded import EmbeddedWorkspace
 from distillguard.ingest.background import ahead, ordered_map
 from distillguard.ingest.validate import canonical_ips
-from distillguard.store.workspace import DUPLICATE_REASON, Workspace
+from distillguard.schema import FEATURE_COLUMNS
 
 CFG = default_config()
 
@@ -67,12 +67,12 @@ def test_when_collapsing_whitespace_then_the_cheaper_pattern_gives_what_backslas
     values: list[str],
 ) -> None:
     array = pa.array(values, pa.string())
-    pattern, replacement, _ = _SKELETON_MASKS[-1]
+    pattern, replacement, _ = SKELETON_MASKS[-1]
     plain = pc.replace_substring_regex(array, pattern=r"\s+", replacement=" ")
     assert replacement == " "
     assert pc.replace_substring_regex(array, pattern=pattern, replacement=" ").equals(plain)
     # Every string a rewrite changes is found by its cheaper search, where it has one.
-    for pattern, replacement, hint in _SKELETON_MASKS:
+    for pattern, replacement, hint in SKELETON_MASKS:
         if hint is None:
             continue
         rewritten = pc.replace_substring_regex(array, pattern=pattern, replacement=replacement)
@@ -232,7 +232,7 @@ def test_when_ips_are_canonicalised_per_distinct_value_then_each_row_gets_its_ow
 def test_any_pattern_match_is_the_or_of_its_parts() -> None:
     texts_ = pa.array(["a python poem", "just words", None, "prove it"], pa.string())
     patterns = list(CFG.features.capabilities.values())
-    combined = pc.fill_null(_matches(texts_, _any_pattern(patterns)), False).to_pylist()
+    combined = pc.fill_null(_matches(texts_, any_pattern(patterns)), False).to_pylist()
     parts = [pc.fill_null(_matches(texts_, p), False).to_pylist() for p in patterns]
     assert combined == [any(column) for column in zip(*parts, strict=True)]
 
@@ -333,7 +333,7 @@ def test_when_duplicates_span_batches_and_files_then_first_copies_stay_and_count
     # Within the file: "x" twice (rows 1 and 9); against file 1: "c" and "f".
     pq.write_table(_events(["x", "g", "c", "h", "i", "j", "k", "f", "x", "l"]),
                    tmp_path / "2.parquet")
-    with Workspace(tmp_path / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "ws.duckdb") as ws:
         threads = ws.con.execute("SELECT current_setting('threads')").fetchone()
         first = ws.ingest([tmp_path / "1.parquet"], config)
         second = ws.ingest([tmp_path / "2.parquet"], config)
@@ -366,7 +366,7 @@ def test_when_a_file_breaks_mid_way_then_none_of_its_rows_stay(tmp_path: Path) -
         if len(calls) == 2:
             raise KeyboardInterrupt
 
-    with Workspace(tmp_path / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "ws.duckdb") as ws:
         with pytest.raises(KeyboardInterrupt):
             ws.ingest([good], config, progress=stop_after_first_batch)
         assert ws.con.execute("SELECT count(*) FROM events").fetchone() == (0,)
@@ -381,7 +381,7 @@ def test_when_a_file_is_ingested_then_its_rows_are_one_listed_parquet_segment(
 ) -> None:
     pq.write_table(_events(["a", "b", "c"]), tmp_path / "1.parquet")
     pq.write_table(_events(["d", "e"]), tmp_path / "2.parquet")
-    with Workspace(tmp_path / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "ws.duckdb") as ws:
         ws.ingest([tmp_path / "1.parquet"], CFG)
         ws.ingest([tmp_path / "2.parquet"], CFG)
         listed = ws.con.execute("SELECT segment, rows FROM segments ORDER BY position").fetchall()
@@ -405,12 +405,12 @@ def test_when_a_workspace_is_moved_then_its_events_are_read_from_the_new_place(
     from distillguard.store.labels import connect_workspace
 
     pq.write_table(_events(["a", "b", "c"]), tmp_path / "1.parquet")
-    with Workspace(tmp_path / "old" / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "old" / "ws.duckdb") as ws:
         ws.ingest([tmp_path / "1.parquet"], CFG)
     shutil.move(tmp_path / "old", tmp_path / "new")
     with connect_workspace(tmp_path / "new" / "ws.duckdb", read_only=True) as con:
         assert con.execute("SELECT count(*) FROM events").fetchone() == (3,)
-    with Workspace(tmp_path / "new" / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "new" / "ws.duckdb") as ws:
         assert ws.con.execute("SELECT count(*) FROM events").fetchone() == (3,)
         ws.ingest([tmp_path / "1.parquet"], CFG)  # known by its digest: nothing new
         assert ws.con.execute("SELECT count(*) FROM events").fetchone() == (3,)
@@ -420,14 +420,14 @@ def test_when_an_ingest_died_before_commit_then_its_files_are_removed_on_open(
     tmp_path: Path,
 ) -> None:
     pq.write_table(_events(["a"]), tmp_path / "1.parquet")
-    with Workspace(tmp_path / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "ws.duckdb") as ws:
         ws.ingest([tmp_path / "1.parquet"], CFG)
         kept = {p.name for p in ws.segments.iterdir()}
         # What a process killed mid-file leaves: a partial segment and, killed between
         # the rename and the commit, an unlisted whole one.
         (ws.segments / "dead-run2.parquet.partial").write_bytes(b"PAR1")
         pq.write_table(_events(["z"]), ws.segments / "dead-run3.parquet")
-    with Workspace(tmp_path / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "ws.duckdb") as ws:
         assert {p.name for p in ws.segments.iterdir()} == kept
         assert ws.con.execute("SELECT request_id FROM events").fetchall() == [("a",)]
 
@@ -449,7 +449,7 @@ def test_when_a_version_1_workspace_is_opened_then_its_events_stay_and_new_ones_
                 "VALUES ('v1', TIMESTAMPTZ '2026-02-01 10:00:00+00', 'acc0')")
     old.close()
     pq.write_table(_events(["a", "v1"]), tmp_path / "1.parquet")
-    with Workspace(path) as ws:
+    with EmbeddedWorkspace(path) as ws:
         report = ws.ingest([tmp_path / "1.parquet"], CFG)
         ids = sorted(r[0] for r in ws.con.execute("SELECT request_id FROM events").fetchall())
         version = ws.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -468,7 +468,7 @@ def test_when_only_duplicates_held_a_column_then_it_is_not_available(tmp_path: P
     pq.write_table(second.take([0]), tmp_path / "2.parquet")
     pq.write_table(_events(["d"]).append_column("ip", pa.array(["10.0.0.2"])),
                    tmp_path / "3.parquet")
-    with Workspace(tmp_path / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "ws.duckdb") as ws:
         ws.ingest([tmp_path / "1.parquet", tmp_path / "2.parquet", tmp_path / "3.parquet"], CFG)
         ws.con.execute("CREATE TEMP VIEW every_event AS SELECT * FROM events")
         kept = ws.available_columns()
@@ -485,7 +485,7 @@ def test_when_a_memory_limit_is_set_then_the_workspace_engine_runs_under_it(
 
     pq.write_table(_events(["a"]), tmp_path / "1.parquet")
     config = dataclasses.replace(CFG, workspace=WorkspaceConfig(memory_limit="300MB"))
-    with Workspace(tmp_path / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "ws.duckdb") as ws:
         ws.ingest([tmp_path / "1.parquet"], config)
         limit = ws.con.execute("SELECT current_setting('memory_limit')").fetchone()
         assert limit is not None and limit[0].startswith(("286", "300"))
@@ -519,7 +519,7 @@ def test_when_events_came_from_elsewhere_then_available_columns_scans_them(
     tmp_path: Path,
 ) -> None:
     pq.write_table(_events(["a"]), tmp_path / "1.parquet")
-    with Workspace(tmp_path / "ws.duckdb") as ws:
+    with EmbeddedWorkspace(tmp_path / "ws.duckdb") as ws:
         ws.ingest([tmp_path / "1.parquet"], CFG)
         assert "ip" not in ws.available_columns()
         # Rows another engine (or an older distillguard) put there, not counted at ingest.
@@ -541,7 +541,7 @@ def test_when_a_version_1_spark_workspace_is_opened_then_its_events_view_stays(
     old.execute("INSERT INTO meta VALUES ('schema_version', '1')")
     old.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{staged}')")
     old.close()
-    with Workspace(path) as ws:
+    with EmbeddedWorkspace(path) as ws:
         ids = [r[0] for r in ws.con.execute(
             "SELECT request_id FROM events ORDER BY request_id").fetchall()]
     assert ids == ["s1", "s2"]

@@ -42,3 +42,27 @@ def test_when_the_profile_is_arrays_then_strengths_risk_and_reasons_equal_the_ta
                                           from_arrays.strengths[name])
         assert account_reasons(table, from_table) == account_reasons(columns, from_arrays)
         assert from_table.own_risk.max() > 0.5  # the random profiles do fire signals
+
+
+class _Recording(dict[str, np.ndarray]):
+    """A profile that records which columns are read."""
+
+    def __init__(self, value: float, array: bool) -> None:
+        super().__init__()
+        self.read: set[str] = set()
+        self.value, self.array = value, array
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        self.read.add(name)
+        return np.full(3, self.value) if self.array else self.value  # type: ignore[return-value]
+
+
+def test_when_a_signal_is_scored_and_explained_then_it_reads_exactly_its_declared_columns():
+    params = default_config().scoring.signal_params
+    for name, signal in SIGNALS.items():
+        strength, words = _Recording(2.0, array=True), _Recording(2.0, array=False)
+        with np.errstate(all="ignore"):
+            signal.strength(strength, params)
+        signal.explain(words)
+        assert strength.read | words.read == set(signal.reads), name
+    assert set(PROFILE_COLUMNS) == {c for s in SIGNALS.values() for c in s.reads}

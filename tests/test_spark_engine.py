@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from distillguard.cli import app
 from distillguard.config import default_config
-from distillguard.detect.features import FEATURE_COLUMNS, event_features
+from distillguard.detect.features import event_features
 from distillguard.detect.linkage import indicators_sql
 from distillguard.detect.profiles import profile_sql
 from distillguard.engines import open_workspace
@@ -47,7 +47,7 @@ from distillguard.errors import ConfigError, InputFileError, WorkspaceError
 from distillguard.ingest import read_events
 from distillguard.ingest.validate import Limits
 from distillguard.scan import scan
-from distillguard.schema import EVENT_COLUMNS
+from distillguard.schema import EVENT_COLUMNS, FEATURE_COLUMNS
 from distillguard.simulate import Scenario, simulate
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

@@ -200,14 +200,13 @@ def with_pseudonymisation(config: Config, enable: bool, key_file: Path | None) -
     return dataclasses.replace(config, privacy=privacy)
 
 
-def pseudonymise_at_ingest(
-    con: duckdb.DuckDBPyConnection, batch: pa.Table, config: PrivacyConfig
-) -> pa.Table:
-    """The ingest hook: pseudonymise ``batch`` when configured, and keep a workspace whole.
+def check_workspace_key(con: duckdb.DuckDBPyConnection, config: PrivacyConfig) -> None:
+    """Keep a workspace whole: raw and pseudonymised events never mix in it.
 
     Raw and pseudonymised events must not mix in one workspace (they would never link),
     nor pseudonyms made with two keys: the workspace's ``meta`` table records the key's
-    id (:func:`key_id`; never the key), and a mismatch is a :class:`ConfigError`.
+    id (:func:`key_id`; never the key), and a mismatch is a :class:`ConfigError`. The
+    ingest recipe (:class:`distillguard.engines.batches.IngestRecipe`) pseudonymises.
     """
     row = con.execute("SELECT value FROM meta WHERE key = ?", [_META_KEY]).fetchone()
     recorded = row[0] if row else None
@@ -216,9 +215,8 @@ def pseudonymise_at_ingest(
             raise ConfigError(
                 "this workspace holds pseudonymised events: ingest into it with "
                 "--pseudonymise and the same key, or use another workspace")
-        return batch
-    key = ingest_key(config)
-    current = key_id(key, _KEY_PURPOSE)
+        return
+    current = key_id(ingest_key(config), _KEY_PURPOSE)
     if recorded is None:
         held = con.execute("SELECT count(*) FROM events").fetchone()
         if held and held[0]:
@@ -230,7 +228,6 @@ def pseudonymise_at_ingest(
         raise ConfigError(
             f"this workspace was pseudonymised with another key (key id {recorded}, "
             f"this key {current}): use the same key or another workspace")
-    return pseudonymise(batch, key, keep_domains=config.public_email_domains)
 
 
 #: Quarantine reasons that quote a personal value (see CHECK_ORDER in ingest/validate.py).

@@ -30,7 +30,9 @@ from distillguard.detect.scoring import (
     SIGNALS,
     AccountScores,
     account_reasons,
+    campaign_reason,
     decide,
+    final_risk,
     score_accounts,
 )
 from distillguard.engines import open_workspace, precomputed_aggregates
@@ -176,7 +178,8 @@ def analyse(
     stage("campaigns")
     campaigns = find_campaigns(account_ids, scores.own_risk, links, config.scoring)
     add_evidence(ws.con, campaigns, config, show_pii=show_pii, source=source)
-    risk = _final_risk(scores.own_risk, campaigns, config.scoring)
+    member = campaigns.campaign_of != None  # noqa: E711 (object array)
+    risk = final_risk(scores.own_risk, campaigns.campaign_risk, member, config.scoring)
     decisions = decide(risk, config.scoring.thresholds)
     reasons = _reasons(profile, scores, campaigns)
     for i, account in enumerate(account_ids.to_pylist() if intel_evidence else []):
@@ -289,15 +292,6 @@ def _with_outside_evidence(
     return profile, present, evidence
 
 
-def _final_risk(own: np.ndarray, campaigns: Campaigns, config: ScoringConfig) -> np.ndarray:
-    """Campaign members move ``campaign_blend`` of the way up to their campaign's risk;
-    accounts outside any campaign keep ``lone_account_factor`` of their own risk."""
-    member = campaigns.campaign_of != None  # noqa: E711 (object array)
-    lift = np.maximum(campaigns.campaign_risk - own, 0.0)
-    risk = np.where(member, own + config.campaign_blend * lift, own * config.lone_account_factor)
-    return np.clip(risk, 0.0, 1.0)
-
-
 def _reasons(profile: pa.Table, scores: AccountScores, campaigns: Campaigns) -> list[list[str]]:
     own = account_reasons(profile, scores)
     by_id = {r["campaign_id"]: r for r in campaigns.records}
@@ -308,9 +302,7 @@ def _reasons(profile: pa.Table, scores: AccountScores, campaigns: Campaigns) -> 
             record = by_id[cid]
             head = record["reasons"][0] if record["reasons"] else "linked accounts"
             reasons = [
-                f"campaign {cid}: {len(record['accounts'])} linked accounts, "
-                f"campaign risk {record['risk']:.2f}; {head}",
-                *reasons,
+                campaign_reason(cid, record["risk"], len(record["accounts"]), head), *reasons
             ]
         result.append(reasons)
     return result

@@ -49,6 +49,21 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("request_id", "timestamp", "account_id")
 PERSONAL_COLUMNS: tuple[str, ...] = ("ip", "email", "payment_fingerprint")
 STATUS_VALUES: tuple[str, ...] = ("ok", "refused", "error")
 
+#: Columns :func:`distillguard.detect.features.event_features` adds to each event, with
+#: their types (the workspace stores them with the events).
+FEATURE_FIELDS: tuple[pa.Field, ...] = (
+    pa.field("prompt_chars", pa.int64()),
+    pa.field("cot", pa.bool_()),
+    pa.field("rubric", pa.bool_()),
+    pa.field("capability", pa.string()),
+    pa.field("skeleton", pa.string()),
+    pa.field("ip_prefix", pa.string()),
+    pa.field("email_domain", pa.string()),
+    pa.field("email_pattern", pa.string()),
+    pa.field("long_output", pa.bool_()),
+)
+FEATURE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FEATURE_FIELDS)
+
 #: Columns of the quarantine file: where the row came from, why it was rejected, and
 #: the row itself as JSON text (truncated to ``ingest.max_quarantine_row_chars``).
 QUARANTINE_SCHEMA = pa.schema(

@@ -213,11 +213,11 @@ def ingest(
     Bad rows go to the workspace's quarantine with a reason. Files already ingested are
     skipped. Example: distillguard ingest day1/ --workspace ws.duckdb
     """
+    from distillguard.engines.embedded import EmbeddedWorkspace
     from distillguard.privacy import with_pseudonymisation
-    from distillguard.store.workspace import Workspace
 
     cfg = with_pseudonymisation(_config(config), pseudonymise, pii_key_file)
-    with Workspace(workspace) as ws, _progress() as progress:
+    with EmbeddedWorkspace(workspace) as ws, _progress() as progress:
         task = progress.add_task("reading events", total=None)
         report = ws.ingest(
             inputs, cfg, fmt=fmt, progress=lambda _p, done: progress.update(task, completed=done)

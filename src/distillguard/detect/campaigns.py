@@ -24,27 +24,15 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from distillguard.config import Config, ScoringConfig
+from distillguard.detect.indicators import GROUP_SIGNALS, group_signal_kinds
 from distillguard.detect.linkage import Links
 from distillguard.privacy import display_value
 
 #: Groups up to this many linked accounts get the exact no-split test before Louvain
 #: (:func:`modularity_upper_bound`, a dense eigenvalue problem: ~0.3 s at 2,000).
 MODULARITY_BOUND_MAX_NODES = 2000
-#: Group signals and the linkage kinds that evidence them.
-_KIND_SIGNALS: dict[str, tuple[str, ...]] = {
-    "shared_payment": ("payment_fingerprint",),
-    "shared_network": ("ip", "ip_prefix", "tls_fingerprint"),
-    "lockstep": ("lockstep",),
-    "shared_template": ("template", "system_prompt"),
-    "signup_burst": ("signup_window",),
-}
-_SIGNAL_WORDS: dict[str, str] = {
-    "shared_payment": "share payment fingerprints",
-    "shared_network": "share rare IPs, networks or TLS fingerprints",
-    "lockstep": "move in lockstep (synchronised timing)",
-    "shared_template": "send the same prompt templates or system prompts",
-    "signup_burst": "were registered in the same half hour as another member",
-}
+#: Group signals and the link kinds that evidence them (:mod:`~distillguard.detect.indicators`).
+KIND_SIGNALS: dict[str, tuple[str, ...]] = group_signal_kinds()
 
 
 @dataclass
@@ -237,14 +225,14 @@ def find_campaigns(
 
     # Which kinds of link each account has to another member of its own group.
     inside = labels[a] == labels[b]
-    has: dict[str, np.ndarray] = {name: np.zeros(n, dtype=bool) for name in _KIND_SIGNALS}
-    for name, wanted in _KIND_SIGNALS.items():
+    has: dict[str, np.ndarray] = {name: np.zeros(n, dtype=bool) for name in KIND_SIGNALS}
+    for name, wanted in KIND_SIGNALS.items():
         hit = inside & _pairs_with_kind(pairs, wanted)
         has[name][a[hit]] = True
         has[name][b[hit]] = True
     if len(hub_accounts):
         hub_kinds = np.array([h.split(":", 1)[0] for h in hub_names], dtype=object)
-        for name, wanted in _KIND_SIGNALS.items():
+        for name, wanted in KIND_SIGNALS.items():
             hit = np.isin(hub_kinds[hub_index], wanted)
             has[name][hub_accounts[hit]] = True
 
@@ -312,11 +300,11 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
 def campaign_reasons(size: int, signals: Mapping[str, float]) -> list[str]:
     """Sentences a person can check, strongest group evidence first."""
     found = sorted(
-        ((signals[k], k) for k in _SIGNAL_WORDS if signals.get(k, 0.0) > 0),
+        ((signals[k], k) for k in GROUP_SIGNALS if signals.get(k, 0.0) > 0),
         reverse=True,
     )
     reasons = [
-        f"{round(share * size)} of {size} accounts {_SIGNAL_WORDS[k]}" for share, k in found
+        f"{round(share * size)} of {size} accounts {GROUP_SIGNALS[k]}" for share, k in found
     ]
     reasons.append(
         f"mean member risk {signals['member_risk']:.2f}; "

@@ -26,37 +26,18 @@ import pyarrow.compute as pc
 
 from distillguard.addresses import canonical_forms
 from distillguard.config import FeatureConfig
-from distillguard.textsafe import fold_lookalikes, matchable_text
-
-#: Columns ``event_features`` adds, with their types (the workspace creates them).
-FEATURE_FIELDS: tuple[pa.Field, ...] = (
-    pa.field("prompt_chars", pa.int64()),
-    pa.field("cot", pa.bool_()),
-    pa.field("rubric", pa.bool_()),
-    pa.field("capability", pa.string()),
-    pa.field("skeleton", pa.string()),
-    pa.field("ip_prefix", pa.string()),
-    pa.field("email_domain", pa.string()),
-    pa.field("email_pattern", pa.string()),
-    pa.field("long_output", pa.bool_()),
+from distillguard.detect.rules import (
+    EMAIL_DOMAIN,
+    EMAIL_DOMAIN_TAIL,
+    EMAIL_SHAPES,
+    SKELETON_MASKS,
+    SKELETON_SCAN_CHARS,
+    any_pattern,
+    with_folded,
 )
-FEATURE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FEATURE_FIELDS)
+from distillguard.schema import FEATURE_FIELDS
+from distillguard.textsafe import matchable_text
 
-# Skeletons bound their work: only this many characters of a prompt are looked at.
-_SKELETON_SCAN_CHARS = 2000
-#: The skeleton's rewrites, in order: (RE2 pattern, replacement, a pattern that every
-#: string with a match also matches, much cheaper to search for, or None where there is
-#: none: searching for ``\d`` costs what searching for the number pattern does, and a
-#: search is what a rewrite does first anyway). Whitespace runs collapse to one space; a
-#: lone space is left alone, which is the same as rewriting it (``\s{2,}|[^ \S]`` gives
-#: what ``\s+`` gives, with far fewer matches to rewrite).
-_SKELETON_MASKS: tuple[tuple[str, str, str | None], ...] = (
-    (r"https?://\S+", "<url>", r"https?://\S"),
-    (r"\S+@\S+\.\S+", "<email>", "@"),
-    (r"\"[^\"]{0,400}\"", "<q>", '"'),
-    (r"\d+(?:[.,:/-]\d+)*", "0", None),
-    (r"\s{2,}|[^ \S]", " ", None),
-)
 #: Above this share of strings to rewrite, rewriting them all is cheaper than picking.
 _REWRITE_ALL_SHARE = 0.5
 
@@ -153,25 +134,13 @@ def _first_chars(text: pa.Array, count: int) -> pa.Array:
     return pc.utf8_slice_codeunits(text, 0, count)
 
 
-def _any_pattern(patterns: list[str]) -> str:
-    return "|".join(f"(?:{p})" for p in patterns)
-
-
 def _matches(text: pa.ChunkedArray | pa.Array, pattern: str) -> pa.Array:
-    return pc.match_substring_regex(text, pattern=_with_folded(pattern), ignore_case=True)
-
-
-@lru_cache(maxsize=256)
-def _with_folded(pattern: str) -> str:
-    # Text that mixes scripts is matched with look-alike letters folded to Latin
-    # (textsafe.matchable_text); a pattern written in Cyrillic or Greek must match there too.
-    folded = fold_lookalikes(pattern)
-    return pattern if folded == pattern else f"(?:{pattern})|(?:{folded})"
+    return pc.match_substring_regex(text, pattern=with_folded(pattern), ignore_case=True)
 
 
 def elicits_reasoning(text: pa.ChunkedArray | pa.Array, config: FeatureConfig) -> pa.Array:
     """True where a text asks the model to expose its reasoning (null text: null)."""
-    return _matches(text, _any_pattern(config.cot_patterns))
+    return _matches(text, any_pattern(config.cot_patterns))
 
 
 def capability_of(text: pa.ChunkedArray | pa.Array, config: FeatureConfig) -> pa.Array:
@@ -185,7 +154,7 @@ def capability_of(text: pa.ChunkedArray | pa.Array, config: FeatureConfig) -> pa
     # Index into ``names`` per row: "general" unless an area matches; null text: null.
     codes = np.full(len(array), len(names) - 1, dtype=np.int32)
     undecided = np.flatnonzero(
-        pc.fill_null(_matches(array, _any_pattern(list(config.capabilities.values()))), False)
+        pc.fill_null(_matches(array, any_pattern(list(config.capabilities.values()))), False)
         .to_numpy(zero_copy_only=False)
     )
     for code, pattern in enumerate(config.capabilities.values()):
@@ -203,15 +172,16 @@ def prompt_skeleton(text: pa.ChunkedArray | pa.Array, config: FeatureConfig) -> 
     """Mask what varies between instances of one template, keep the wording.
 
     Lower-cased; e-mail-like tokens, URLs, quoted strings and numbers masked; spaces
-    collapsed; cut to ``features.skeleton_chars``. Two prompts from one template with
+    collapsed (:data:`~distillguard.detect.rules.SKELETON_MASKS`); cut to
+    ``features.skeleton_chars``. Two prompts from one template with
     different numbers or quoted inputs get the same skeleton.
     """
     return _chunkwise(text, lambda part: _skeleton(part, config.skeleton_chars))
 
 
 def _skeleton(text: pa.Array, keep: int) -> pa.Array:
-    s = _lower(_first_chars(text, _SKELETON_SCAN_CHARS))
-    for pattern, replacement, hint in _SKELETON_MASKS:
+    s = _lower(_first_chars(text, SKELETON_SCAN_CHARS))
+    for pattern, replacement, hint in SKELETON_MASKS:
         s = _replace_where_found(s, pattern, replacement, hint)
     return _first_chars(pc.utf8_trim_whitespace(s), keep)
 
@@ -273,11 +243,10 @@ def email_parts(emails: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]
 
 def _email_parts(emails: pa.Array) -> tuple[pa.Array, pa.Array]:
     lowered = pc.utf8_lower(pc.utf8_trim_whitespace(emails))
-    domain = pc.struct_field(pc.extract_regex(lowered, pattern=r"@(?P<d>[^@]+)$"), "d")
-    local = pc.replace_substring_regex(lowered, pattern=r"@[^@]*$", replacement="")
-    shape = pc.replace_substring_regex(local, pattern=r"[a-z]+", replacement="a")
-    shape = pc.replace_substring_regex(shape, pattern=r"[0-9]+", replacement="0")
-    shape = pc.replace_substring_regex(shape, pattern=r"[^a0._+-]+", replacement="?")
+    domain = pc.struct_field(pc.extract_regex(lowered, pattern=EMAIL_DOMAIN), "domain")
+    shape = pc.replace_substring_regex(lowered, pattern=EMAIL_DOMAIN_TAIL, replacement="")
+    for pattern, replacement in EMAIL_SHAPES:
+        shape = pc.replace_substring_regex(shape, pattern=pattern, replacement=replacement)
     pattern = pc.binary_join_element_wise(shape, domain, "@")
     return domain, pattern
 
@@ -337,7 +306,7 @@ def _prompt_features(prompt: pa.Array, config: FeatureConfig) -> list[pa.Array]:
     """Chain-of-thought, rubric, capability and skeleton of (normalised) prompts."""
     return [
         elicits_reasoning(prompt, config),
-        _matches(prompt, _any_pattern(config.rubric_patterns)),
+        _matches(prompt, any_pattern(config.rubric_patterns)),
         capability_of(prompt, config),
         prompt_skeleton(prompt, config),
     ]

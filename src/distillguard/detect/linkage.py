@@ -31,38 +31,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from distillguard.config import LinkageConfig
+from distillguard.detect.indicators import (
+    INDICATOR_KINDS,
+    KIND,
+    ORG_SHARED_KINDS,
+    SEED_EXCLUSIVE_KINDS,
+)
 
-#: How each indicator kind is read from the events table.
-INDICATOR_SOURCES: dict[str, str] = {
-    "payment_fingerprint": "payment_fingerprint",
-    "ip": "ip",
-    "ip_prefix": "ip_prefix",
-    "tls_fingerprint": "tls_fingerprint",
-    "user_agent": "user_agent",
-    "email_pattern": "email_pattern",
-    "system_prompt": "md5(system_prompt)",
-    # The half hour the account was registered in, readable in evidence ("... 10:30:00").
-    "signup_window": (
-        "CAST(to_timestamp(floor(epoch(account_created_at) / 1800) * 1800) AS TIMESTAMP)"
-    ),
-}
-#: The event column each kind is read from.
-INDICATOR_COLUMNS: dict[str, str] = {
-    **{kind: kind for kind in INDICATOR_SOURCES},
-    "system_prompt": "system_prompt",
-    "signup_window": "account_created_at",
-}
+#: How each kind linkage reads from the distinct values of a group of columns is read
+#: from the events table (the catalogue: :mod:`distillguard.detect.indicators`).
+INDICATOR_SOURCES: dict[str, str] = {k.name: k.sql for k in INDICATOR_KINDS if k.read_group}
+#: The event column each of those kinds is read from.
+INDICATOR_COLUMNS: dict[str, str] = {k.name: k.column for k in INDICATOR_KINDS if k.read_group}
 #: Kinds read in one pass: an account's network addresses vary, the rest mostly do not,
 #: so each group's distinct combinations per account stay few.
 INDICATOR_COLUMN_GROUPS: dict[str, tuple[str, ...]] = {
-    "network_values": ("ip", "ip_prefix"),
-    "account_values": ("payment_fingerprint", "tls_fingerprint", "user_agent",
-                       "email_pattern", "system_prompt", "signup_window"),
+    group: tuple(k.name for k in INDICATOR_KINDS if k.read_group == group)
+    for group in ("network_values", "account_values")
 }
-#: Kinds whose values, when held almost only by suspicious accounts, weigh as if unique.
-SEED_EXCLUSIVE_KINDS: tuple[str, ...] = ("system_prompt", "template", "user_agent")
-#: Kinds a declared organisation legitimately shares among its accounts.
-ORG_SHARED_KINDS: tuple[str, ...] = ("payment_fingerprint", "ip", "ip_prefix", "email_pattern")
 #: Candidate (pair, value) rows the pair join produces at once; more are done in slices.
 PAIR_CHUNK_ROWS = 16_000_000
 #: Cells (float32) of one block of the lockstep overlap product.
@@ -125,7 +111,8 @@ def indicators_sql(config: LinkageConfig, source: str = "events") -> str:
         selects.append(
             f"SELECT account_id, 'template' AS kind, skeleton AS value FROM {source} "
             "WHERE skeleton IS NOT NULL GROUP BY account_id, skeleton "
-            f"HAVING count(*) >= {int(config.template_min_events)} AND length(skeleton) >= 20"
+            f"HAVING count(*) >= {int(config.template_min_events)} "
+            f"AND {KIND['template'].condition}"
         )
     with_clause = f"WITH {', '.join(ctes)} " if ctes else ""
     return with_clause + " UNION ALL ".join(selects)

@@ -11,8 +11,10 @@ import duckdb
 import pyarrow as pa
 
 from distillguard.config import Config
+from distillguard.detect.rules import TARGET_CAPABILITIES
 
-#: Per-account profile. ``{very_long}`` is ``scoring.signal_params.very_long_max_tokens``.
+#: Per-account profile. ``{very_long}`` is ``scoring.signal_params.very_long_max_tokens``,
+#: ``{targets}`` the targeted capabilities (``rules.TARGET_CAPABILITIES``).
 PROFILE_SQL = """
 WITH e AS NOT MATERIALIZED (
     -- Inlined, not materialised: a copy of every event (prompts included) would spill.
@@ -75,7 +77,7 @@ capability_stats AS (
     SELECT account_id, arg_max(capability, row(c, capability)) AS top_capability,
            max(c) AS top_capability_count,
            count(*) FILTER (WHERE capability <> 'general') AS capabilities_used,
-           sum(c) FILTER (WHERE capability IN ('coding', 'agentic', 'reasoning', 'data_analysis'))
+           sum(c) FILTER (WHERE capability IN ({targets}))
                AS target_capability_count_raw
     FROM capability_counts GROUP BY account_id
 ),
@@ -186,4 +188,5 @@ def profile_sql(config: Config, source: str = "events") -> str:
     added to :data:`PROFILE_SQL` is computed by both engines.
     """
     very_long = int(config.scoring.signal_params["very_long_max_tokens"])
-    return PROFILE_SQL.format(source=source, very_long=very_long)
+    targets = ", ".join(f"'{name}'" for name in TARGET_CAPABILITIES)
+    return PROFILE_SQL.format(source=source, very_long=very_long, targets=targets)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
 
 from distillguard.config import ScoringConfig
+from distillguard.detect.rules import TARGET_CAPABILITIES
 from distillguard.schema import DECISIONS
 
 Columns = Mapping[str, np.ndarray]
@@ -54,6 +55,7 @@ class Signal:
 
     name: str
     needs: tuple[str, ...]  # event columns that must be present somewhere in the input
+    reads: tuple[str, ...]  # profile columns ``strength`` and ``explain`` read
     strength: Callable[[Columns, Mapping[str, float]], np.ndarray]
     explain: Callable[[Mapping[str, float]], str]
     description: str
@@ -72,6 +74,7 @@ def _pct(x: float) -> str:
 
 
 SIGNALS: dict[str, Signal] = {}
+_TARGETS_IN_WORDS = ", ".join(name.replace("_", " ") for name in TARGET_CAPABILITIES)
 
 
 def register(signal: Signal) -> Signal:
@@ -82,6 +85,7 @@ def register(signal: Signal) -> Signal:
 register(Signal(
     name="cot_elicitation",
     needs=("prompt",),
+    reads=("cot_share", "prompts"),
     strength=lambda c, p: _ramp(c["cot_share"], 0.15, 0.7) * _text_confidence(c, p),
     explain=lambda r: (
         f"chain-of-thought elicitation in {_pct(r['cot_share'])} of {r['prompts']:.0f} prompts"
@@ -91,6 +95,7 @@ register(Signal(
 register(Signal(
     name="rubric_grading",
     needs=("prompt",),
+    reads=("rubric_share", "prompts"),
     strength=lambda c, p: _ramp(c["rubric_share"], 0.02, 0.2) * _text_confidence(c, p),
     explain=lambda r: f"grading/rubric prompts (model as judge) in {_pct(r['rubric_share'])}",
     description="Share of prompts using the model as a grader or reward model.",
@@ -98,6 +103,8 @@ register(Signal(
 register(Signal(
     name="harvest_parameters",
     needs=("max_tokens",),
+    reads=("long_max_tokens_share", "very_long_max_tokens_share", "multi_n_share",
+           "logprobs_share", "distinct_temperatures", "events"),
     strength=lambda c, p: np.maximum.reduce([
         # Coding tools ask for long outputs too: on its own this is weak evidence.
         p["long_max_tokens_strength"] * _ramp(c["long_max_tokens_share"], 0.2, 0.8),
@@ -118,6 +125,7 @@ register(Signal(
 register(Signal(
     name="long_outputs",
     needs=("completion_tokens",),
+    reads=("mean_completion_tokens", "events"),
     strength=lambda c, p: _ramp(
         c["mean_completion_tokens"], p["long_output_tokens_min"], p["long_output_tokens_full"]
     ) * _event_confidence(c, p),
@@ -131,6 +139,7 @@ register(Signal(
 register(Signal(
     name="ip_rotation",
     needs=("ip",),
+    reads=("ip_churn", "distinct_ips", "events"),
     strength=lambda c, p: _ramp(c["ip_churn"], p["ip_churn_min"], 0.9)
     * _ramp(c["distinct_ips"], 3.0, p["ip_rotation_min_ips"]),
     explain=lambda r: (
@@ -143,6 +152,7 @@ register(Signal(
 register(Signal(
     name="repeated_questions",
     needs=("prompt",),
+    reads=("repeated_prompt_share", "prompts"),
     strength=lambda c, p: _ramp(c["repeated_prompt_share"], 0.3, 0.6) * _text_confidence(c, p),
     explain=lambda r: (
         f"repeats itself: {_pct(r['repeated_prompt_share'])} of prompts were sent before "
@@ -154,6 +164,7 @@ register(Signal(
 register(Signal(
     name="narrow_batch",
     needs=("prompt", "completion_tokens"),
+    reads=("template_reuse", "mean_completion_tokens"),
     strength=lambda c, p: _ramp(c["template_reuse"], 0.5, 0.8)
     * _ramp(-c["mean_completion_tokens"], -2.0 * p["batch_output_tokens_max"],
             -p["batch_output_tokens_max"]),
@@ -168,6 +179,7 @@ register(Signal(
 register(Signal(
     name="template_reasoning",
     needs=("prompt",),
+    reads=("top_template_share", "cot_share", "prompts"),
     strength=lambda c, p: _ramp(c["top_template_share"], 0.2, 0.6)
     * _ramp(c["cot_share"], 0.1, 0.5) * _text_confidence(c, p),
     explain=lambda r: (
@@ -179,6 +191,7 @@ register(Signal(
 register(Signal(
     name="machine_timing",
     needs=(),
+    reads=("hour_entropy", "events"),
     strength=lambda c, p: _ramp(c["hour_entropy"], p["hour_entropy_min"], 0.97)
     * _ramp(c["events"], 48.0, 200.0),
     explain=lambda r: (
@@ -190,6 +203,7 @@ register(Signal(
 register(Signal(
     name="high_volume",
     needs=(),
+    reads=("events",),
     strength=lambda c, p: _ramp(
         np.log(np.maximum(c["events"], 1.0) / max(float(np.nanmedian(c["events"])), 1.0)),
         np.log(2.0), np.log(p["volume_ratio_full"] * 4),
@@ -200,17 +214,19 @@ register(Signal(
 register(Signal(
     name="capability_focus",
     needs=("prompt",),
+    reads=("target_capability_share", "prompts"),
     strength=lambda c, p: _ramp(c["target_capability_share"], p["focus_share_min"], 0.95)
     * _text_confidence(c, p),
     explain=lambda r: (
         f"{_pct(r['target_capability_share'])} of prompts in targeted capabilities "
-        "(reasoning, coding, agentic, data analysis)"
+        f"({_TARGETS_IN_WORDS})"
     ),
     description="Traffic concentrated on the capabilities distillers target.",
 ))
 register(Signal(
     name="fresh_account",
     needs=("account_created_at",),
+    reads=("account_age_hours", "events"),
     strength=lambda c, p: _ramp(-c["account_age_hours"], -p["fresh_account_hours"], 0.0)
     * _event_confidence(c, p),
     explain=lambda r: f"account first used {r['account_age_hours']:.0f} h after creation",
@@ -219,6 +235,7 @@ register(Signal(
 register(Signal(
     name="single_shot",
     needs=("turn",),
+    reads=("followup_share", "events"),
     strength=lambda c, p: _ramp(1.0 - c["followup_share"], 0.9, 1.0)
     * _ramp(c["events"], 20.0, 100.0),
     explain=lambda r: (
@@ -230,6 +247,7 @@ register(Signal(
 register(Signal(
     name="regular_timing",
     needs=(),
+    reads=("gap_cv", "events"),
     strength=lambda c, p: _ramp(-c["gap_cv"], -p["regular_cv_max"], -0.2)
     * _ramp(c["events"], 50.0, 200.0),
     explain=lambda r: (
@@ -241,6 +259,7 @@ register(Signal(
 register(Signal(
     name="burst_rate",
     needs=(),
+    reads=("max_per_minute",),
     strength=lambda c, p: _ramp(c["max_per_minute"], p["burst_per_minute"],
                                 4.0 * p["burst_per_minute"]),
     explain=lambda r: f"bursts of up to {r['max_per_minute']:.0f} requests in one minute",
@@ -250,6 +269,7 @@ register(Signal(
 register(Signal(
     name="model_pivot",
     needs=("model",),
+    reads=("new_model_hours", "events"),
     strength=lambda c, p: _ramp(-c["new_model_hours"], -p["pivot_hours"], -1.0)
     * _ramp(c["events"], 20.0, 100.0),
     explain=lambda r: (
@@ -261,6 +281,7 @@ register(Signal(
 register(Signal(
     name="shared_intel",
     needs=("shared_intel",),
+    reads=("intel_strength", "intel_matches"),
     strength=lambda c, p: np.clip(c["intel_strength"], 0.0, 1.0),
     explain=lambda r: (
         f"matches {r['intel_matches']:.0f} indicators other providers shared "
@@ -270,14 +291,9 @@ register(Signal(
     "reported in a shared campaign (confidence-weighted).",
 ))
 
-#: Profile columns the signals read.
-PROFILE_COLUMNS: tuple[str, ...] = (
-    "events", "prompts", "cot_share", "rubric_share", "long_max_tokens_share",
-    "multi_n_share", "logprobs_share", "distinct_temperatures", "top_template_share",
-    "hour_entropy", "target_capability_share", "account_age_hours", "followup_share",
-    "intel_strength", "intel_matches", "very_long_max_tokens_share", "mean_completion_tokens",
-    "ip_churn", "distinct_ips", "repeated_prompt_share", "template_reuse",
-    "new_model_hours", "gap_cv", "max_per_minute",
+#: Profile columns the signals read (each signal declares its own).
+PROFILE_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(column for signal in SIGNALS.values() for column in signal.reads)
 )
 #: Columns joined from outside the traffic; zero when a profile lacks them.
 OUTSIDE_COLUMNS: tuple[str, ...] = ("intel_strength", "intel_matches")
@@ -350,14 +366,49 @@ def score_accounts(
     return AccountScores(strengths, contributions, own_risk, tuple(unavailable))
 
 
-def decide(risk: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:
-    """Map risk to ``allow``/``monitor``/``review``/``block`` by the configured thresholds."""
+def decide(risk: np.ndarray | float, thresholds: Mapping[str, float]) -> Any:
+    """Map risk to ``allow``/``monitor``/``review``/``block`` by the configured thresholds.
+
+    An array of risks gives an object array of decisions; one risk (the online guard's)
+    gives one decision.
+    """
     bins = np.array([thresholds["monitor"], thresholds["review"], thresholds["block"]])
     return np.asarray(DECISIONS, dtype=object)[np.searchsorted(bins, risk, side="right")]
 
 
+def final_risk(
+    own: np.ndarray | float, campaign_risk: np.ndarray | float, member: np.ndarray | bool,
+    config: ScoringConfig,
+) -> np.ndarray:
+    """An account's risk from its own and its campaign's.
+
+    Campaign members move ``campaign_blend`` of the way up to their campaign's risk;
+    accounts outside any campaign keep ``lone_account_factor`` of their own risk. Arrays
+    (the batch scan) or one account's numbers (the online guard) alike.
+    """
+    lift = np.maximum(np.subtract(campaign_risk, own), 0.0)
+    risk = np.where(member, np.add(own, config.campaign_blend * lift),
+                    np.multiply(own, config.lone_account_factor))
+    return np.clip(risk, 0.0, 1.0)
+
+
+def campaign_reason(
+    campaign_id: str, risk: float, accounts: int | None = None, head: str | None = None
+) -> str:
+    """The reason an account gives for its campaign: which, how large, how risky, and
+    (when known) the campaign's strongest reason."""
+    size = "linked accounts" if accounts is None else f"{accounts} linked accounts"
+    text = f"campaign {campaign_id}: {size}, campaign risk {risk:.2f}"
+    return text if head is None else f"{text}; {head}"
+
+
+#: A signal contributing less than this (either way) is left out of an account's reasons.
+REASON_MIN_CONTRIBUTION = 0.05
+
+
 def account_reasons(
-    profile: Profile, scores: AccountScores, *, min_contribution: float = 0.05
+    profile: Profile, scores: AccountScores, *,
+    min_contribution: float = REASON_MIN_CONTRIBUTION,
 ) -> list[list[str]]:
     """Per account, the signals that fired, strongest first, with the account's numbers."""
     names = list(SIGNALS)

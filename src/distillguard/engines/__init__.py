@@ -1,6 +1,7 @@
 """Engines: where the event-level work of a scan runs.
 
-``duckdb`` (the default) ingests into an embedded DuckDB workspace on one machine.
+``duckdb`` (the default, :mod:`~distillguard.engines.embedded`) ingests into a DuckDB
+workspace on one machine.
 ``spark`` runs the same per-event validation and features in Spark's ``mapInArrow`` and
 the same per-account aggregation queries (translated to Spark SQL), then hands the
 compact per-account tables to the driver, where the account-level stages run with the
@@ -11,11 +12,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from distillguard.errors import ConfigError
 from distillguard.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from distillguard.engines.embedded import EmbeddedWorkspace
+    from distillguard.engines.spark import SparkWorkspace
 
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
@@ -27,7 +33,7 @@ def open_workspace(
     spark_master: str | None = None,
     spark_stage: str | None = None,
     until: datetime | None = None,
-) -> Workspace:
+) -> EmbeddedWorkspace | SparkWorkspace:
     """The workspace a scan ingests into, for ``engine``.
 
     Raises
@@ -38,7 +44,9 @@ def open_workspace(
     if engine == "duckdb":
         if spark_master is not None or spark_stage is not None:
             raise ConfigError("--spark-master and --spark-stage need --engine spark")
-        return Workspace(path)
+        from distillguard.engines.embedded import EmbeddedWorkspace
+
+        return EmbeddedWorkspace(path)
     if engine == "spark":
         from distillguard.engines.spark import SparkWorkspace, require_pyspark
 

@@ -1,12 +1,18 @@
-"""The per-batch ingest function the Spark engine runs in ``mapInArrow``.
+"""The ingest recipe, written once for every engine, and the per-batch function Spark runs.
 
-It is the embedded engine's ingest, batch by batch: the same validation
-(:func:`distillguard.ingest.validate.validate_staged`, DuckDB SQL over Arrow, here in an
-in-process DuckDB on the executor), the same features
-(:func:`distillguard.detect.features.event_features`) and the same pseudonymisation. Valid rows
-and quarantined rows leave in one Arrow schema, told apart by ``dg_part``, so one Spark
-pass writes both. Nothing here imports Spark: it is plain Arrow in, Arrow out, and is
-tested without a JVM.
+:class:`IngestRecipe` is what ingest does to the rows of each validated chunk: features
+(:func:`distillguard.detect.features.event_features`), then pseudonymisation when
+configured; rejected rows lose what they quote of personal values under
+pseudonymisation. :class:`DuplicateRule` is what happens to a repeated ``request_id``.
+The embedded engine (:mod:`~distillguard.engines.embedded`) and the Spark engine
+(:mod:`~distillguard.engines.spark`) both apply them.
+
+:class:`BatchIngest` is the embedded engine's ingest, batch by batch, for Spark's
+``mapInArrow``: the same validation (:func:`distillguard.ingest.validate.validate_staged`,
+DuckDB SQL over Arrow, here in an in-process DuckDB on the executor) and the same
+recipe. Valid rows and quarantined rows leave in one Arrow schema, told apart by
+``dg_part``, so one Spark pass writes both. Nothing here imports Spark: it is plain
+Arrow in, Arrow out, and is tested without a JVM.
 """
 
 from __future__ import annotations
@@ -19,13 +25,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from distillguard.config import FeatureConfig, PrivacyConfig
-from distillguard.detect.features import FEATURE_FIELDS, event_features
+from distillguard.config import Config, FeatureConfig, PrivacyConfig
+from distillguard.detect.features import event_features
 from distillguard.ingest.adapters import EVENTS
 from distillguard.ingest.readers import _decode_binary
 from distillguard.ingest.validate import Limits, prepare_connection, validate_staged
-from distillguard.privacy import pseudonymise, withhold_personal_quarantine
-from distillguard.schema import EVENT_COLUMNS, EVENT_FIELDS
+from distillguard.privacy import ingest_key, pseudonymise, withhold_personal_quarantine
+from distillguard.schema import EVENT_COLUMNS, EVENT_FIELDS, FEATURE_FIELDS
 
 #: Input bookkeeping columns: the file a row came from, and its 1-based row in the file.
 FILE_COLUMN = "dg_file"
@@ -52,6 +58,80 @@ STAGED_EVENT_COLUMNS: tuple[str, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class IngestRecipe:
+    """What ingest does to each validated chunk, in every engine.
+
+    Valid rows get their features, then (with ``privacy.pseudonymise_at_ingest``) keyed
+    hashes in place of their personal values; rejected rows keep their reason and, under
+    pseudonymisation, lose their raw text and any personal value their reason quotes.
+    Picklable: Spark ships it to the executors (the key with it, when one is set).
+    """
+
+    features: FeatureConfig
+    privacy: PrivacyConfig
+    pii_key: bytes | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> IngestRecipe:
+        """The recipe of ``config``, its pseudonymisation key read when it is needed."""
+        pseudonymising = config.privacy.pseudonymise_at_ingest
+        key = ingest_key(config.privacy) if pseudonymising else None
+        return cls(config.features, config.privacy, key)
+
+    def events(self, valid: pa.Table) -> pa.Table:
+        """Valid rows as stored: with features, pseudonymised when configured."""
+        featured = event_features(valid, self.features)
+        if not self.privacy.pseudonymise_at_ingest:
+            return featured
+        if self.pii_key is None:
+            raise ValueError("pseudonymisation is configured but no key was given")
+        return pseudonymise(featured, self.pii_key, keep_domains=self.privacy.public_email_domains)
+
+    def quarantine(self, rejected: pa.Table) -> pa.Table:
+        """Rejected rows as stored (personal values withheld under pseudonymisation)."""
+        return withhold_personal_quarantine(rejected, self.privacy)
+
+
+#: The quarantine reason of a repeated ``request_id``.
+DUPLICATE_REASON = "duplicate request_id"
+
+
+@dataclass(frozen=True)
+class DuplicateRule:
+    """Repeated ``request_id`` s, in every engine.
+
+    The first copy stays (the embedded engine: events already in the workspace, then
+    the file's rows in order; Spark: by file path and row); every other copy goes to
+    quarantine with :data:`DUPLICATE_REASON` and, as ``raw``, the event's columns as JSON
+    cut to ``ingest.max_quarantine_row_chars`` — withheld (null) under pseudonymisation,
+    as for every quarantined row (:meth:`IngestRecipe.quarantine`).
+    """
+
+    max_raw_chars: int
+    withhold_raw: bool
+
+    @classmethod
+    def from_config(cls, config: Config) -> DuplicateRule:
+        return cls(int(config.ingest.max_quarantine_row_chars),
+                   bool(config.privacy.pseudonymise_at_ingest))
+
+    def raw_sql(self, columns: Iterable[str], dialect: str) -> str:
+        """The ``raw`` of a duplicate as SQL over its row: ``duckdb`` or ``spark``."""
+        if dialect == "duckdb":
+            if self.withhold_raw:
+                return "CAST(NULL AS VARCHAR)"
+            packed = ", ".join(columns)
+            return (f"left(CAST(to_json(struct_pack({packed})) AS VARCHAR), "
+                    f"{self.max_raw_chars})")
+        if dialect == "spark":
+            if self.withhold_raw:
+                return "CAST(NULL AS STRING)"
+            packed = ", ".join(f"`{name}`" for name in columns)
+            return f"substring(to_json(struct({packed})), 1, {self.max_raw_chars})"
+        raise ValueError(f"unknown SQL dialect {dialect!r}")
+
+
 def local_name(uri: str) -> str:
     """A ``file:`` URI as the local path it names; any other URI unchanged."""
     parsed = urlparse(uri)
@@ -62,7 +142,7 @@ def local_name(uri: str) -> str:
 
 @dataclass(frozen=True)
 class BatchIngest:
-    """Validate, featurise and (when configured) pseudonymise batches of raw events.
+    """Validate batches of raw events and apply the :class:`IngestRecipe` to them.
 
     Called by Spark with an iterator of record batches holding the contract-1 columns a
     file has (any Arrow type; absent columns are simply missing) plus ``dg_file`` and
@@ -107,16 +187,11 @@ class BatchIngest:
         result = validate_staged(
             con, staged, source_file=source_file, limits=self.limits, policy=EVENTS.policy
         )
+        recipe = IngestRecipe(self.features, self.privacy, self.pii_key)
         if result.valid.num_rows:
-            featured = event_features(result.valid, self.features)
-            if self.privacy.pseudonymise_at_ingest:
-                if self.pii_key is None:
-                    raise ValueError("pseudonymisation is configured but no key was given")
-                featured = pseudonymise(
-                    featured, self.pii_key, keep_domains=self.privacy.public_email_domains
-                )
-            yield _stage_batch(featured, source_file, result.valid_rows, None, None, EVENT_PART)
-        quarantine = withhold_personal_quarantine(result.quarantine, self.privacy)
+            stored = recipe.events(result.valid)
+            yield _stage_batch(stored, source_file, result.valid_rows, None, None, EVENT_PART)
+        quarantine = recipe.quarantine(result.quarantine)
         if quarantine.num_rows:
             yield _stage_batch(
                 None,

@@ -40,6 +40,7 @@ from distillguard.config import Config
 from distillguard.detect.linkage import indicators_sql
 from distillguard.detect.profiles import build_profiles, profile_sql
 from distillguard.engines.batches import (
+    DUPLICATE_REASON,
     EVENT_PART,
     FILE_COLUMN,
     PART_COLUMN,
@@ -48,6 +49,7 @@ from distillguard.engines.batches import (
     STAGE_SCHEMA,
     STAGED_EVENT_COLUMNS,
     BatchIngest,
+    DuplicateRule,
 )
 from distillguard.engines.sql_dialect import to_spark_sql
 from distillguard.errors import (
@@ -60,11 +62,9 @@ from distillguard.ingest import list_input_files
 from distillguard.ingest.adapters import EVENTS
 from distillguard.ingest.files import one_line
 from distillguard.ingest.validate import Limits
-from distillguard.privacy import ingest_key, pseudonymise_at_ingest
+from distillguard.privacy import check_workspace_key, ingest_key
 from distillguard.schema import EVENT_COLUMNS, QUARANTINE_SCHEMA, REQUIRED_COLUMNS
 from distillguard.store.workspace import (
-    DUPLICATE_REASON,
-    STORED_EVENT_SCHEMA,
     FileReport,
     IngestReport,
     ProgressCallback,
@@ -373,12 +373,7 @@ def _duplicates(
         .withColumn("copy", F.row_number().over(order))
         .where("copy > 1")
     )
-    cut = int(config.ingest.max_quarantine_row_chars)
-    raw = (
-        F.lit(None).cast("string")
-        if config.privacy.pseudonymise_at_ingest
-        else F.substring(F.to_json(F.struct(*EVENT_COLUMNS)), 1, cut)
-    )
+    raw = F.expr(DuplicateRule.from_config(config).raw_sql(EVENT_COLUMNS, "spark"))
     rows = extra.select(
         "source_file", "source_row", F.lit(DUPLICATE_REASON).alias("reason"), raw.alias("raw")
     ).toArrow()
@@ -508,7 +503,7 @@ class SparkWorkspace(Workspace):
         if fmt not in ("auto", "events"):
             raise ConfigError(f"the Spark engine reads the events format, not {fmt!r}")
         # Records the pseudonymisation key's id in the workspace, as the embedded ingest does.
-        pseudonymise_at_ingest(self.con, STORED_EVENT_SCHEMA.empty_table(), config.privacy)
+        check_workspace_key(self.con, config.privacy)
         key = ingest_key(config.privacy) if config.privacy.pseudonymise_at_ingest else None
         row = self.con.execute("SELECT current_setting('TimeZone')").fetchone()
         input_paths(inputs)  # a bad local file fails here, before Spark starts
@@ -528,7 +523,7 @@ class SparkWorkspace(Workspace):
         finally:
             if started:
                 spark.stop()
-        report = IngestReport(run_id=self._new_run(), files=stage.files)
+        report = IngestReport(run_id=self.new_run(), files=stage.files)
         self._attach(stage, config, report.run_id)
         self.stage_seconds = stage.seconds
         if progress is not None:

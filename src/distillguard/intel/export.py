@@ -29,10 +29,10 @@ from distillguard.config import Config, IntelConfig
 from distillguard.errors import ConfigError, InputFileError, WorkspaceError
 from distillguard.intel.hashing import SCHEME, indicator_hash, intel_key_id
 from distillguard.intel.kinds import (
-    MIN_TEMPLATE_CHARS,
     WORKSPACE_VALUES,
     hashed_pattern,
     plain_pattern,
+    value_condition,
 )
 from distillguard.privacy import is_pseudonym
 from distillguard.store.workspace import attach_events
@@ -109,9 +109,7 @@ def campaign_indicators(
     template_events = int(config.linkage.template_min_events)
     selects = []
     for kind, expr in WORKSPACE_VALUES.items():
-        where = f"{expr} IS NOT NULL"
-        if kind == "template":
-            where += f" AND length({expr}) >= {MIN_TEMPLATE_CHARS}"
+        where = value_condition(kind)
         selects.append(
             f"SELECT account_id, '{kind}' AS kind, CAST({expr} AS VARCHAR) AS value, "
             f"count(*) AS uses, min(timestamp) AS first_seen, max(timestamp) AS last_seen "

@@ -1,6 +1,6 @@
 """Indicator kinds: where each is read in the workspace and how it is written in STIX.
 
-The kinds are those of :mod:`distillguard.detect.linkage` plus ``email``. STIX 2.1 has native
+The kinds are those of :mod:`distillguard.detect.indicators` that are exchanged. STIX 2.1 has native
 objects for some (``ipv4-addr``/``ipv6-addr`` for addresses and CIDR ranges,
 ``email-addr``, the HTTP request extension of ``network-traffic`` for user agents) and
 none for the others, which use custom observable types (``x-distillguard-...``) in
@@ -19,33 +19,26 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from distillguard.detect.indicators import INDICATOR_KINDS, KIND
 from distillguard.intel.hashing import HEX_DIGEST
 
-#: How each kind is read from the workspace's events (a SQL expression) and the
-#: condition a value must meet there.
-WORKSPACE_VALUES: dict[str, str] = {
-    "payment_fingerprint": "payment_fingerprint",
-    "ip": "ip",
-    "ip_prefix": "ip_prefix",
-    "tls_fingerprint": "tls_fingerprint",
-    "user_agent": "user_agent",
-    "email": "email",
-    "email_pattern": "email_pattern",
-    "system_prompt": "system_prompt",
-    "template": "skeleton",
-}
+#: How each kind is read from the workspace's events (the stored column; the catalogue:
+#: :mod:`distillguard.detect.indicators`).
+WORKSPACE_VALUES: dict[str, str] = {k.name: k.column for k in INDICATOR_KINDS if k.shared}
 KINDS: tuple[str, ...] = tuple(WORKSPACE_VALUES)
 #: Kinds that describe one thing are correlated evidence: an address and its network, a
 #: client's user agent and its TLS fingerprint (a common library has both), an e-mail and
 #: its shape. Matching counts each family once, by its strongest match.
 EVIDENCE_FAMILIES: dict[str, str] = {
-    "ip": "network", "ip_prefix": "network",
-    "user_agent": "client", "tls_fingerprint": "client",
-    "email": "email", "email_pattern": "email",
-    "payment_fingerprint": "payment", "system_prompt": "system_prompt", "template": "template",
-}  # fmt: skip
-#: Shortest skeleton that counts as a template (as in linkage).
-MIN_TEMPLATE_CHARS = 20
+    k.name: k.family for k in INDICATOR_KINDS if k.shared and k.family is not None
+}
+
+
+def value_condition(kind: str) -> str:
+    """The condition a stored value of ``kind`` must meet beyond being present (SQL)."""
+    extra = KIND[kind].condition
+    return f"{WORKSPACE_VALUES[kind]} IS NOT NULL" + (f" AND {extra}" if extra else "")
+
 
 HASH_OBJECT = "x-distillguard-keyed-hash"
 #: The object path of each kind's plain value (``ip`` and ``ip_prefix`` use the address

@@ -35,7 +35,7 @@ from distillguard.intel.hashing import (
     normalise,
     optional_intel_key,
 )
-from distillguard.intel.kinds import EVIDENCE_FAMILIES, MIN_TEMPLATE_CHARS, WORKSPACE_VALUES
+from distillguard.intel.kinds import EVIDENCE_FAMILIES, WORKSPACE_VALUES, value_condition
 
 INTEL_TABLE = "intel_indicators"
 EVIDENCE_NAME_CHARS = 80
@@ -197,9 +197,7 @@ def _value_selects(source: str, read_as: list[str], columns: str, tail: str = ""
     selects = []
     for name in read_as:
         expr = "ip" if name == _PLAIN_RANGES else WORKSPACE_VALUES[name]
-        where = f"{expr} IS NOT NULL"
-        if name == "template":
-            where += f" AND length({expr}) >= {MIN_TEMPLATE_CHARS}"
+        where = "ip IS NOT NULL" if name == _PLAIN_RANGES else value_condition(name)
         value = f"CAST({expr} AS VARCHAR)"
         selects.append(
             f"SELECT {columns.format(name=name, value=value)} FROM {source} "

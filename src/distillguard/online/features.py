@@ -2,11 +2,12 @@
 
 The batch engine computes the features over Arrow batches with RE2 kernels; calling it
 on a one-row table costs milliseconds (each kernel call compiles its pattern), far over
-the online budget. :class:`EventFeatureExtractor` compiles the *same configured patterns*
-(through the same pattern builders, ``features._any_pattern`` and ``_with_folded``) once
-for Python's ``re`` (see :mod:`distillguard.online.textmatch`) and applies the same rules
-to one event. The rules ``features.py`` and ``textsafe.matchable_text`` write inline
-(skeleton masks, e-mail shapes, text normalisation) are mirrored here;
+the online budget. :class:`EventFeatureExtractor` compiles the *same declared rules* —
+the configured patterns (through the same pattern builders, ``rules.any_pattern`` and
+``rules.with_folded``), the skeleton masks and e-mail shapes of
+:mod:`distillguard.detect.rules` — once for Python's ``re`` (see
+:mod:`distillguard.online.textmatch`) and applies them to one event. Only the text
+normalisation of ``textsafe.matchable_text`` is mirrored here;
 ``tests/test_online_features.py`` asserts both engines give identical features on
 simulated traffic and on generated text, so any drift fails a test.
 """
@@ -20,29 +21,23 @@ from functools import cache
 from typing import Any
 
 from distillguard.config import FeatureConfig
-from distillguard.detect.features import (
-    _SKELETON_SCAN_CHARS,
-    _any_pattern,
-    _network_prefix,
-    _with_folded,
+from distillguard.detect.features import _network_prefix
+from distillguard.detect.rules import (
+    EMAIL_DOMAIN,
+    EMAIL_DOMAIN_TAIL,
+    EMAIL_SHAPES,
+    SKELETON_MASKS,
+    SKELETON_SCAN_CHARS,
+    any_pattern,
+    with_folded,
 )
 from distillguard.online.textmatch import Matcher, Text
 from distillguard.textsafe import fold_lookalikes
 
-# The skeleton masks of ``features.prompt_skeleton``, in order (RE2 syntax).
-_SKELETON_RULES: tuple[tuple[str, str], ...] = (
-    (r"https?://\S+", "<url>"),
-    (r"\S+@\S+\.\S+", "<email>"),
-    (r"\"[^\"]{0,400}\"", "<q>"),
-    (r"\d+(?:[.,:/-]\d+)*", "0"),
-    (r"\s+", " "),
-)
-_EMAIL_DOMAIN = re.compile(r"@([^@]+)$")
-_EMAIL_LOCAL_TAIL = re.compile(r"@[^@]*$")
-_EMAIL_SHAPE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"[a-z]+"), "a"),
-    (re.compile(r"[0-9]+"), "0"),
-    (re.compile(r"[^a0._+-]+"), "?"),
+_EMAIL_DOMAIN = re.compile(EMAIL_DOMAIN)
+_EMAIL_DOMAIN_TAIL = re.compile(EMAIL_DOMAIN_TAIL)
+_EMAIL_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement) for pattern, replacement in EMAIL_SHAPES
 )
 _LATIN = re.compile(r"[A-Za-z]")
 # Arrow lower-cases one character to one character (simple case mapping); Python's
@@ -114,18 +109,18 @@ class EventFeatureExtractor:
     def __init__(self, config: FeatureConfig, *, max_scan_chars: int = 20000) -> None:
         self.config = config
         self.max_scan_chars = max_scan_chars
-        self._cot = Matcher(_with_folded(_any_pattern(config.cot_patterns)))
-        self._rubric = Matcher(_with_folded(_any_pattern(config.rubric_patterns)))
+        self._cot = Matcher(with_folded(any_pattern(config.cot_patterns)))
+        self._rubric = Matcher(with_folded(any_pattern(config.rubric_patterns)))
         self._capabilities = [
-            (name, Matcher(_with_folded(pattern)))
+            (name, Matcher(with_folded(pattern)))
             for name, pattern in config.capabilities.items()
         ]
-        self._skeleton = [(Matcher(p, ignore_case=False), r) for p, r in _SKELETON_RULES]
+        self._skeleton = [(Matcher(p, ignore_case=False), r) for p, r, _ in SKELETON_MASKS]
         _format_chars()  # built once here, not on the first non-ASCII request
         _lookalike_script()
 
     def skeleton(self, matchable_prompt: str) -> str:
-        text = simple_lower(matchable_prompt[:_SKELETON_SCAN_CHARS])
+        text = simple_lower(matchable_prompt[:SKELETON_SCAN_CHARS])
         for matcher, replacement in self._skeleton:
             text = matcher.sub(replacement, text)
         return text.strip()[: self.config.skeleton_chars]
@@ -140,8 +135,8 @@ class EventFeatureExtractor:
         if found is None:
             return None, None
         domain = found.group(1)
-        shape = _EMAIL_LOCAL_TAIL.sub("", lowered)
-        for pattern, replacement in _EMAIL_SHAPE_RULES:
+        shape = _EMAIL_DOMAIN_TAIL.sub("", lowered)
+        for pattern, replacement in _EMAIL_SHAPES:
             shape = pattern.sub(replacement, shape)
         return domain, f"{shape}@{domain}"
 

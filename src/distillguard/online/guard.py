@@ -28,9 +28,17 @@ import numpy as np
 import pyarrow as pa
 
 from distillguard.config import Config, default_config
-from distillguard.detect.features import FEATURE_FIELDS, validate_patterns
+from distillguard.detect.features import validate_patterns
 from distillguard.detect.profiles import build_profiles
-from distillguard.detect.scoring import OUTSIDE_COLUMNS, account_reasons, score_accounts
+from distillguard.detect.scoring import (
+    OUTSIDE_COLUMNS,
+    REASON_MIN_CONTRIBUTION,
+    account_reasons,
+    campaign_reason,
+    decide,
+    final_risk,
+    score_accounts,
+)
 from distillguard.detect.scoring import PROFILE_COLUMNS as SIGNAL_COLUMNS
 from distillguard.errors import ConfigError, DistillguardError
 from distillguard.online.features import EventFeatureExtractor
@@ -50,7 +58,7 @@ from distillguard.online.profile import (
 )
 from distillguard.online.store import MemoryStore, StateStore, StateUnavailable
 from distillguard.privacy import KEY_ENV
-from distillguard.schema import EVENT_FIELDS
+from distillguard.schema import EVENT_FIELDS, FEATURE_FIELDS
 
 #: Online actions, mildest first. ``throttle`` exists only online.
 ACTIONS: tuple[str, ...] = ("allow", "monitor", "review", "throttle", "block")
@@ -60,8 +68,6 @@ REFUSED_ACTIONS: frozenset[str] = frozenset({"throttle", "block"})
 FLAGGED_ACTIONS: frozenset[str] = frozenset({"review", "throttle", "block"})
 STATE_UNAVAILABLE = "state unavailable"
 _EVENT_COLUMNS = tuple(f.name for f in EVENT_FIELDS)
-#: A signal contributing less than this is left out of an account's reasons.
-_REASON_MIN = 0.05
 
 
 class OnlineEventError(DistillguardError):
@@ -279,20 +285,14 @@ class Guard:
     def _decide(self, event: Mapping[str, Any], state: AccountState,
                 score: Mapping[str, Any] | None, group: Mapping[str, Any] | None
                 ) -> Decision:
-        sc = self.config.scoring
         own = float(score["own"]) if score else 0.0
         campaign_id, campaign_risk = campaign_of_group(group)
-        if campaign_id is not None:
-            risk = own + sc.campaign_blend * max(campaign_risk - own, 0.0)
-        else:
-            risk = own * sc.lone_account_factor
-        risk = min(max(risk, 0.0), 1.0)
+        risk = float(final_risk(own, campaign_risk, campaign_id is not None,
+                                self.config.scoring))
         action, why = self._action(risk, state, lone=campaign_id is None)
         reasons = [why] if why else []
         if campaign_id is not None:
-            reasons.append(
-                f"campaign {campaign_id}: linked accounts, campaign risk {campaign_risk:.2f}"
-            )
+            reasons.append(campaign_reason(campaign_id, campaign_risk))
         if score:
             reasons.extend(score.get("reasons") or [])
         return Decision(action, round(risk, 6), reasons, state.account_id, campaign_id,
@@ -302,16 +302,11 @@ class Guard:
         """The action for a risk, and the sentence saying why when it is not the plain
         threshold's (see docs/online.md: throttle band, lone accounts, rate limit)."""
         t, online = self._thresholds, self.config.online
-        if risk >= t["block"]:
-            action, why = "block", ""
-        elif risk >= online.throttle_risk:
+        action, why = str(decide(risk, t)), ""  # the batch decision, then online's own
+        if action != "block" and risk >= online.throttle_risk:
             action, why = "throttle", (
                 f"throttled: risk {risk:.2f} is between {online.throttle_risk:g} and the "
                 f"block threshold {t['block']:g}")
-        elif risk >= t["review"]:
-            action, why = "review", ""
-        else:
-            action, why = ("monitor" if risk >= t["monitor"] else "allow"), ""
         if lone and action in FLAGGED_ACTIONS and state.events < online.lone_min_events:
             action, why = "monitor", (
                 f"under watch, not flagged yet: risk {risk:.2f} after only {state.events} "
@@ -415,7 +410,7 @@ class Guard:
         scores = score_accounts(columns, self.config.scoring, self.store.seen_columns())
         own = np.asarray(scores.own_risk[:n], dtype=np.float64)
         contributions = {k: v[:n] for k, v in scores.contributions.items()}
-        if not any((np.abs(v) >= _REASON_MIN).any() for v in contributions.values()):
+        if not any((np.abs(v) >= REASON_MIN_CONTRIBUTION).any() for v in contributions.values()):
             return own, [[] for _ in range(n)]  # nothing fired: no sentences to write
         head = dataclasses.replace(
             scores,
@@ -424,7 +419,7 @@ class Guard:
             own_risk=own,
         )
         own_rows = {name: values[:n] for name, values in columns.items()}
-        return own, account_reasons(own_rows, head, min_contribution=_REASON_MIN)
+        return own, account_reasons(own_rows, head, min_contribution=REASON_MIN_CONTRIBUTION)
 
     # -- reading the state ------------------------------------------------------------
 

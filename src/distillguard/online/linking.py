@@ -12,7 +12,7 @@ guard does the same incrementally:
 - **Links.** When an account is re-scored, its links are recomputed from the index with
   the batch's weights: ``base * log(N/k) / log(N)`` for a value held by ``k`` of ``N``
   accounts (as if unique when nearly all holders are suspicious, for the kinds
-  ``linkage.SEED_EXCLUSIVE_KINDS``), values held by over ``max_indicator_share`` of
+  ``indicators.SEED_EXCLUSIVE_KINDS``), values held by over ``max_indicator_share`` of
   accounts ignored, each kind counted once by its strongest value, cards, networks and
   e-mail patterns not linking accounts of one declared organisation.
 - **Groups.** Suspicious accounts (own risk ≥ ``min_campaign_member_risk``) linked with
@@ -40,25 +40,28 @@ from typing import Any
 import numpy as np
 
 from distillguard.config import Config
-from distillguard.detect.campaigns import _KIND_SIGNALS, group_risk
-from distillguard.detect.linkage import ORG_SHARED_KINDS, SEED_EXCLUSIVE_KINDS
+from distillguard.detect.campaigns import KIND_SIGNALS, group_risk
+from distillguard.detect.indicators import (
+    INDICATOR_KINDS,
+    KIND,
+    ORG_SHARED_KINDS,
+    SEED_EXCLUSIVE_KINDS,
+)
+from distillguard.detect.rules import MIN_TEMPLATE_CHARS
 from distillguard.online.profile import AccountState, template_key
 from distillguard.online.store import StateStore
 
 #: Indicator kinds the guard reads from an event, and how (templates come from counts).
 EVENT_INDICATORS: dict[str, str] = {
-    "payment_fingerprint": "event",
-    "ip": "event",
-    "ip_prefix": "feature",
-    "tls_fingerprint": "event",
-    "user_agent": "event",
-    "email_pattern": "feature",
-    "system_prompt": "md5",
+    kind.name: kind.online for kind in INDICATOR_KINDS
+    if kind.online is not None and kind.online != "template"
 }
-#: Template skeletons shorter than this are too generic to link accounts (as in batch).
-MIN_TEMPLATE_CHARS = 20
-#: Group signals the guard computes (the others in the configuration count zero).
-ONLINE_GROUP_SIGNALS: tuple[str, ...] = ("shared_payment", "shared_network", "shared_template")
+#: Group signals the guard computes (the others in the configuration count zero): those
+#: evidenced by a kind it reads.
+ONLINE_GROUP_SIGNALS: tuple[str, ...] = tuple(
+    signal for signal, kinds in KIND_SIGNALS.items()
+    if any(KIND[k].online is not None for k in kinds if k in KIND)
+)
 
 
 def campaign_label(number: int) -> str:
@@ -132,12 +135,12 @@ class Linker:
         self.store = store
         self.kind_weights = {k: float(w) for k, w in config.linkage.indicators.items()}
         self.kind_signal = {
-            kind: signal for signal, kinds in _KIND_SIGNALS.items() for kind in kinds
+            kind: signal for signal, kinds in KIND_SIGNALS.items() for kind in kinds
         }
 
     def unavailable(self) -> list[str]:
         """Indicator kinds and group signals the batch uses that the guard cannot."""
-        kinds = [k for k in self.kind_weights if k not in EVENT_INDICATORS and k != "template"]
+        kinds = [k for k in self.kind_weights if k not in KIND or KIND[k].online is None]
         signals = [
             s for s in self.config.scoring.campaign_coordination_weights
             if s != "size" and s not in ONLINE_GROUP_SIGNALS

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from distillguard.config import Config
+from distillguard.detect.rules import TARGET_CAPABILITIES
 from distillguard.online.sketches import (
     DistinctSketch,
     MedianSketch,
@@ -31,9 +32,6 @@ from distillguard.online.sketches import (
     short_hash,
 )
 
-#: Capabilities the batch profile counts as targeted (``profiles.PROFILE_SQL``).
-TARGET_CAPABILITIES: frozenset[str] = frozenset({"coding", "agentic", "reasoning",
-                                                 "data_analysis"})
 _LN24 = math.log(24)
 _MODE_CAPACITY = 8
 _MAX_MODELS = 32

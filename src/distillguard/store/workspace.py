@@ -1,20 +1,19 @@
 """The workspace: one DuckDB file for quarantine, labels and bookkeeping, plus the
 ingested events as Parquet segments in a folder beside it.
 
-Each input file is ingested once, in one transaction, and remembered by a digest of its
-content: scanning the same files again ingests nothing (idempotent), scanning new files
-adds only them (incremental), and a crash mid-file leaves nothing of that file behind, so
-a rerun completes it. Duplicate ``request_id``s (within a file or against the workspace)
-go to quarantine with the reason ``duplicate request_id``; ``rows_read = rows_valid +
-rows_quarantined`` holds for every file.
+This module stores; it does not ingest. The engines fill a workspace
+(:class:`distillguard.engines.embedded.EmbeddedWorkspace`, or Spark's): each input
+file once, in one transaction, remembered by a digest of its content (:func:`file_digest`),
+so a rerun is idempotent and new files are incremental.
 
 Why Parquet segments: copying events into DuckDB's own storage (compressing them at
 commit) cost ~10x the time of reading them; writing a zstd Parquet segment costs ~4x less
 and DuckDB reads it as fast. Every file's valid rows become one segment,
-``<workspace>.events/<digest>-run<N>.parquet``, written under a temporary name and listed
-in the ``segments`` table in the file's transaction, so a crash leaves at most an
-unlisted file that the next writable open removes. ``events`` is a view over the listed
-segments (and ``stored_events``, where a workspace of schema version 1 kept its events).
+``<workspace>.events/<digest>-run<N>.parquet``, written under a temporary name
+(:class:`SegmentWriter`) and listed in the ``segments`` table in the file's transaction,
+so a crash leaves at most an unlisted file that the next writable open removes.
+``events`` is a view over the listed segments (and ``stored_events``, where a workspace
+of schema version 1 kept its events).
 """
 
 from __future__ import annotations
@@ -23,24 +22,25 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from distillguard.config import Config, WorkspaceConfig
-from distillguard.detect.features import FEATURE_FIELDS, event_features
+from distillguard.config import WorkspaceConfig
 from distillguard.errors import ConfigError, InputFileError, WorkspaceError
-from distillguard.ingest import IngestChunk, list_input_files, read_events
-from distillguard.ingest.background import ahead, ordered_map
-from distillguard.privacy import pseudonymise_at_ingest, withhold_personal_quarantine
-from distillguard.schema import EVENT_COLUMNS, EVENT_FIELDS, LABEL_SCHEMA, QUARANTINE_SCHEMA
+from distillguard.schema import (
+    EVENT_COLUMNS,
+    EVENT_FIELDS,
+    FEATURE_FIELDS,
+    LABEL_SCHEMA,
+    QUARANTINE_SCHEMA,
+)
 
 #: Version 2 keeps events in Parquet segments; a version-1 workspace is migrated on open.
 SCHEMA_VERSION = "2"
@@ -60,10 +60,7 @@ _NO_DICTIONARY = frozenset(
 #: Long free text: nobody filters on its minimum and maximum, which cost time to find.
 _NO_STATISTICS = frozenset({"prompt", "response", "system_prompt", "skeleton", "user_agent"})
 STORED_QUARANTINE_SCHEMA = QUARANTINE_SCHEMA.append(pa.field("run_id", pa.int64()))
-DUPLICATE_REASON = "duplicate request_id"
 
-#: Threads computing features, each on its own chunk (the costliest stage of ingest).
-_FEATURE_WORKERS = 2
 #: Called as rows are read: (file, rows read so far in that file).
 ProgressCallback = Callable[[str, int], None]
 
@@ -115,32 +112,12 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _featured_chunks(
-    path: Path, config: Config, fmt: str, now: datetime | None
-) -> Generator[tuple[IngestChunk, pa.Table], None, None]:
-    """Each validated chunk of one file with its valid rows' features (a pure stage).
-
-    Reading and validating the next chunks runs in its own thread, and the features of
-    two chunks at a time are computed in two more (features cost about as much as all the
-    rest of ingest together); all mostly in DuckDB and Arrow kernels, which release the GIL.
-    """
-    def featured(chunk: IngestChunk) -> tuple[IngestChunk, pa.Table]:
-        return chunk, event_features(chunk.valid, config.features)
-
-    # One chunk read ahead is enough (reading is fast) and bounds memory, with up to three
-    # more held by the feature threads and one being written.
-    chunks = ahead(read_events([path], fmt=fmt, config=config.ingest, now=now), depth=1,
-                   name="distillguard-read")
-    with closing(chunks):
-        yield from ordered_map(featured, chunks, _FEATURE_WORKERS, name="distillguard-features")
-
-
 def segments_folder(workspace_path: Path) -> Path:
     """Where a workspace file keeps its event segments: ``<file name>.events`` beside it."""
     return workspace_path.parent / f"{workspace_path.name}{SEGMENTS_SUFFIX}"
 
 
-def _sql_string(text: str) -> str:
+def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -166,7 +143,7 @@ def events_view_sql(con: duckdb.DuckDBPyConnection, folder: Path) -> str:
     sql = f"SELECT {columns} FROM stored_events"
     names = _segment_names(con)
     if names:
-        files = ", ".join(_sql_string(str(folder.absolute() / name)) for name in names)
+        files = ", ".join(sql_string(str(folder.absolute() / name)) for name in names)
         sql += f" UNION ALL SELECT {columns} FROM read_parquet([{files}])"
     return sql
 
@@ -196,7 +173,7 @@ def embedded_event_count(con: duckdb.DuckDBPyConnection) -> int:
     return held
 
 
-class _SegmentWriter:
+class SegmentWriter:
     """One input file's valid rows as one Parquet segment, under a temporary name until
     :meth:`publish`; :meth:`discard` removes whatever was written."""
 
@@ -256,9 +233,9 @@ class Workspace:
         self._ensure_schema()
         self._remove_unlisted_segments()
         if _segment_names(self.con) or not self._has_events():
-            self._refresh_events_view()
+            self.refresh_events_view()
 
-    def __enter__(self) -> Workspace:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -275,7 +252,7 @@ class Workspace:
         ).fetchone()
         return bool(row and row[0]) or _has_table(self.con, "events")
 
-    def _refresh_events_view(self) -> None:
+    def refresh_events_view(self) -> None:
         self.con.execute(
             f"CREATE OR REPLACE VIEW events AS {events_view_sql(self.con, self.segments)}"
         )
@@ -345,201 +322,11 @@ class Workspace:
                     f"({settings.memory_limit!r}): {str(exc).splitlines()[0]}"
                 ) from None
 
-    def _new_run(self) -> int:
+    def new_run(self) -> int:
         row = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()
         run_id = int(row[0]) if row else 1
         self.con.execute("INSERT INTO runs VALUES (?, ?)", [run_id, datetime.now(UTC)])
         return run_id
-
-    def ingest(
-        self,
-        inputs: Sequence[str | Path],
-        config: Config,
-        *,
-        fmt: str = "auto",
-        now: datetime | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> IngestReport:
-        """Ingest every input file not already in the workspace.
-
-        Raises :class:`InputFileError` for a file that cannot be read at all; files
-        ingested before it stay ingested (each file is its own transaction). The
-        ``workspace`` settings apply to this connection from here on.
-        """
-        self.apply_settings(config.workspace)
-        files = list_input_files(inputs)
-        report = IngestReport(run_id=self._new_run())
-        for path in files:
-            report.files.append(self._ingest_file(path, config, fmt, now, report.run_id, progress))
-        return report
-
-    def _ingest_file(
-        self,
-        path: Path,
-        config: Config,
-        fmt: str,
-        now: datetime | None,
-        run_id: int,
-        progress: ProgressCallback | None,
-    ) -> FileReport:
-        digest = file_digest(path)
-        file_report = FileReport(path=str(path))
-        if self.con.execute("SELECT 1 FROM files WHERE digest = ?", [digest]).fetchone():
-            file_report.skipped = True
-            return file_report
-        con = self.con
-        non_null = dict.fromkeys(EVENT_COLUMNS, 0)
-        self.segments.mkdir(parents=True, exist_ok=True)
-        segment = _SegmentWriter(self.segments, f"{digest[:20]}-run{run_id}.parquet")
-        con.execute("BEGIN TRANSACTION")
-        try:
-            prepared = _featured_chunks(path, config, fmt, now)
-            with closing(prepared):  # closing stops the threads
-                for chunk, featured in prepared:
-                    stored = self._stage_chunk(chunk, featured, config, run_id)
-                    segment.write(stored)
-                    for name in EVENT_COLUMNS:
-                        non_null[name] += stored.num_rows - stored.column(name).null_count
-                    file_report.rows_read += chunk.rows_read
-                    file_report.rows_quarantined += chunk.quarantine.num_rows
-                    if progress is not None:
-                        progress(str(path), file_report.rows_read)
-            segment.close()
-            if segment.rows:
-                file_report.duplicates = self._quarantine_duplicates(
-                    segment, config, non_null
-                )
-            file_report.rows_quarantined += file_report.duplicates
-            file_report.rows_valid = file_report.rows_read - file_report.rows_quarantined
-            con.execute(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [digest, str(path), file_report.rows_read, file_report.rows_valid,
-                 file_report.rows_quarantined, file_report.duplicates, run_id, datetime.now(UTC)],
-            )
-            con.executemany(
-                "INSERT INTO file_columns VALUES (?, ?, ?)",
-                [[digest, name, count] for name, count in non_null.items()],
-            )
-            if not segment.rows:  # nothing valid, or every row a duplicate
-                segment.discard()
-            else:
-                segment.publish()
-                con.execute(
-                    "INSERT INTO segments SELECT ?, ?, ?, ?, "
-                    "coalesce(max(position), 0) + 1 FROM segments",
-                    [segment.final.name, digest, run_id, segment.rows],
-                )
-                self._refresh_events_view()
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            segment.discard()
-            raise
-        return file_report
-
-    def _stage_chunk(
-        self, chunk: IngestChunk, featured: pa.Table, config: Config, run_id: int
-    ) -> pa.Table:
-        """One chunk's valid rows (with features and where they came from), to be written
-        to the file's segment; its rejected rows go to ``quarantine`` and any labels to
-        ``labels`` in the caller's transaction."""
-        valid = pseudonymise_at_ingest(self.con, featured, config.privacy)  # no-op unless on
-        rows = chunk.valid_rows
-        n = valid.num_rows
-        valid = valid.append_column(
-            "source_file", pa.repeat(pa.scalar(chunk.source_file, pa.string()), n)
-        )
-        valid = valid.append_column(
-            "source_row", rows if rows is not None else pa.nulls(n, pa.int64())
-        )
-        valid = valid.append_column("run_id", pa.repeat(pa.scalar(run_id, pa.int64()), n))
-        if valid.schema != STORED_EVENT_SCHEMA:
-            valid = valid.select(STORED_EVENT_SCHEMA.names).cast(STORED_EVENT_SCHEMA)
-        if chunk.quarantine.num_rows:
-            quarantined = withhold_personal_quarantine(chunk.quarantine, config.privacy)
-            quarantined = quarantined.append_column(
-                "run_id", pa.repeat(pa.scalar(run_id, pa.int64()), chunk.quarantine.num_rows)
-            )
-            self.con.from_arrow(quarantined).insert_into("quarantine")
-        if chunk.labels is not None and chunk.labels.num_rows:
-            self.con.register("_labels", chunk.labels)
-            self.con.execute(
-                "INSERT INTO labels SELECT * FROM _labels "
-                "WHERE account_id NOT IN (SELECT account_id FROM labels)"
-            )
-            self.con.unregister("_labels")
-        return valid
-
-    def _quarantine_duplicates(
-        self, segment: _SegmentWriter, config: Config, non_null: dict[str, int]
-    ) -> int:
-        """Move the new segment's duplicate rows to quarantine; return their count.
-
-        A ``request_id`` already in the workspace, or seen earlier in the same file, is a
-        duplicate: the first copy stays. The segment is rewritten without them (rare:
-        only when there are any). ``non_null`` (values per column of the file's stored
-        rows) loses what the duplicates held.
-        """
-        cut = int(config.ingest.max_quarantine_row_chars)
-        canonical = ", ".join(EVENT_COLUMNS)
-        new_rows = f"read_parquet({_sql_string(str(segment.path))}, file_row_number = true)"
-        self.con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE ingest_duplicates AS
-            WITH new AS (SELECT file_row_number AS rid, request_id, source_row FROM {new_rows}),
-            repeated AS (SELECT request_id FROM new GROUP BY request_id HAVING count(*) > 1)
-            SELECT rid FROM (
-                SELECT rid, row_number() OVER (
-                    PARTITION BY request_id ORDER BY source_row NULLS LAST, rid) AS rn
-                FROM new SEMI JOIN repeated USING (request_id)
-            ) WHERE rn > 1
-            UNION
-            SELECT n.rid FROM new n SEMI JOIN (SELECT request_id FROM events) USING (request_id)
-            """
-        )
-        row = self.con.execute("SELECT count(*) FROM ingest_duplicates").fetchone()
-        duplicates = int(row[0]) if row else 0
-        if duplicates:
-            dropped = "file_row_number IN (SELECT rid FROM ingest_duplicates)"
-            self.con.execute(
-                f"""
-                INSERT INTO quarantine
-                SELECT source_file, coalesce(source_row, -1), '{DUPLICATE_REASON}',
-                       left(CAST(to_json(struct_pack({canonical})) AS VARCHAR), {cut}), run_id
-                FROM {new_rows} WHERE {dropped}
-                ORDER BY source_row
-                """
-            )
-            counts = ", ".join(f"count({name})" for name in EVENT_COLUMNS)
-            removed = self.con.execute(
-                f"SELECT {counts} FROM {new_rows} WHERE {dropped}"
-            ).fetchone() or ()
-            for name, count in zip(EVENT_COLUMNS, removed, strict=True):
-                non_null[name] -= int(count)
-            self._rewrite_without(segment, dropped)
-        self.con.execute("DROP TABLE ingest_duplicates")
-        return duplicates
-
-    def _rewrite_without(self, segment: _SegmentWriter, dropped: str) -> None:
-        """Rewrite the segment without the rows ``dropped`` selects, in its row order."""
-        source = f"read_parquet({_sql_string(str(segment.path))}, file_row_number = true)"
-        reader = self.con.execute(
-            f"SELECT * EXCLUDE (file_row_number) FROM {source} WHERE NOT ({dropped}) "
-            "ORDER BY file_row_number"
-        ).to_arrow_reader(1 << 16)
-        rewritten = _SegmentWriter(self.segments, segment.path.name + ".dedup")
-        try:
-            for batch in reader:
-                rewritten.write(pa.Table.from_batches([batch]).cast(STORED_EVENT_SCHEMA))
-            rewritten.close()
-        except BaseException:
-            rewritten.discard()
-            raise
-        if rewritten.rows:
-            os.replace(rewritten.path, segment.path)
-        else:
-            segment.path.unlink(missing_ok=True)
-        segment.rows = rewritten.rows
 
     # -- reading -----------------------------------------------------------------------
     def available_columns(self, source: str = "events") -> set[str]:

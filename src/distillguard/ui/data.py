@@ -5,8 +5,8 @@ a page is about (copied into a temporary table once per request), so a page cost
 scans of the events whatever the workspace's size. Values come back raw: making them
 safe to show (hashing personal data, cutting and escaping text) is ``views.py``'s job.
 
-Indicator values are those linkage uses (:data:`distillguard.detect.linkage.INDICATOR_SOURCES`),
-plus the e-mail address (hashed unless ``--show-pii``) and prompt templates (skeletons).
+Indicator values are those of the catalogue (:mod:`distillguard.detect.indicators`):
+linkage's kinds, the e-mail address (hashed unless ``--show-pii``) and prompt templates.
 """
 
 from __future__ import annotations
@@ -26,15 +26,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from distillguard import privacy
-from distillguard.detect.linkage import INDICATOR_SOURCES
+from distillguard.detect.indicators import INDICATOR_KINDS, KIND
 from distillguard.report.loading import ScanOutputs, load_scan_outputs
 from distillguard.store.labels import connect_workspace, record_label
 
-#: Indicator kind → SQL expression over ``events`` (linkage's kinds, e-mail, templates).
-INDICATOR_EXPRESSIONS: dict[str, str] = {**INDICATOR_SOURCES, "email": "email",
-                                         "template": "skeleton"}
-#: Templates shorter than this are too generic to link accounts (as in linkage).
-MIN_TEMPLATE_CHARS = 20
+#: Indicator kind → SQL expression over ``events`` (every kind of the catalogue).
+INDICATOR_EXPRESSIONS: dict[str, str] = {kind.name: kind.sql for kind in INDICATOR_KINDS}
 #: Distinct values per kind of one account considered for neighbours (its most used).
 VALUES_PER_KIND = 50
 #: Shared values listed per kind on a campaign page (templates have their own section).
@@ -159,7 +156,8 @@ def _indicator_union(source: str, condition: str = "TRUE") -> str:
     parts = []
     for kind, expr in INDICATOR_EXPRESSIONS.items():
         value = f"CAST({expr} AS VARCHAR)"
-        longer = f" AND length(skeleton) >= {MIN_TEMPLATE_CHARS}" if kind == "template" else ""
+        extra = KIND[kind].condition
+        longer = f" AND {extra}" if extra else ""
         parts.append(
             f"SELECT DISTINCT account_id, '{kind}' AS kind, {value} AS value FROM {source} "
             f"WHERE {expr} IS NOT NULL{longer} AND "

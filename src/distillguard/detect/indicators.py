@@ -1,0 +1,123 @@
+"""The indicator kinds: one catalogue for linkage, campaigns, the online guard, intel and the UI.
+
+An indicator is a value accounts can share: a payment fingerprint, an address or its
+network, a client fingerprint, an e-mail or its shape, a system prompt, a prompt
+template, a sign-up half hour. Each kind is declared once here, with everything any
+stage needs to know about it; each stage reads the view it needs:
+
+- linkage (:mod:`~distillguard.detect.linkage`): the kinds it links on, the SQL reading
+  each value, which kinds are read in one pass, which weigh as if unique when held by
+  suspicious accounts only, which an organisation may share;
+- campaigns (:mod:`~distillguard.detect.campaigns`): the group signal each kind evidences;
+- the online guard (:mod:`distillguard.online.linking`): how each kind is read from one
+  event, and which kinds and group signals it cannot compute;
+- intel (:mod:`distillguard.intel.kinds`): the kinds exchanged, the stored column they are
+  read from, their evidence families;
+- the UI (:mod:`distillguard.ui.data`): the SQL of every kind's value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from distillguard.detect.rules import MIN_TEMPLATE_CHARS
+
+
+@dataclass(frozen=True)
+class IndicatorKind:
+    """One kind of shared value, and how each stage reads it."""
+
+    name: str
+    #: The stored events column holding the value (an event or feature column).
+    column: str
+    #: SQL over events giving the value linkage compares (and the UI shows).
+    sql: str
+    #: How the online guard reads it from one event: ``event`` (the field), ``feature``
+    #: (the derived feature), ``md5`` (an MD5 of the field), ``template`` (a skeleton the
+    #: account sent often enough), or None (not computed online).
+    online: str | None
+    #: The group signal of campaigns that a link of this kind evidences, if any.
+    group_signal: str | None = None
+    #: Linkage reads it from the distinct values of this group of columns (one pass per
+    #: group); None: not read that way (a template has its own query, e-mails do not link).
+    read_group: str | None = None
+    #: Whether linkage may link accounts on it (``linkage.indicators`` weighs it).
+    linked: bool = True
+    #: Whether intel exchanges it (``intel export`` / ``import``).
+    shared: bool = True
+    #: Intel's evidence family: kinds describing one thing count once, by the strongest.
+    family: str | None = None
+    #: Held (nearly) only by suspicious accounts, a value weighs as if unique.
+    seed_exclusive: bool = False
+    #: Accounts of one declared organisation may share it legitimately.
+    org_shared: bool = False
+    #: A further SQL condition a value must meet (on ``column``).
+    condition: str | None = None
+
+
+#: Every kind, in the order linkage, intel and the UI list them.
+INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
+    IndicatorKind("payment_fingerprint", "payment_fingerprint", "payment_fingerprint",
+                  "event", "shared_payment", "account_values", family="payment",
+                  org_shared=True),
+    IndicatorKind("ip", "ip", "ip", "event", "shared_network", "network_values",
+                  family="network", org_shared=True),
+    IndicatorKind("ip_prefix", "ip_prefix", "ip_prefix", "feature", "shared_network",
+                  "network_values", family="network", org_shared=True),
+    IndicatorKind("tls_fingerprint", "tls_fingerprint", "tls_fingerprint", "event",
+                  "shared_network", "account_values", family="client"),
+    IndicatorKind("user_agent", "user_agent", "user_agent", "event", None, "account_values",
+                  family="client", seed_exclusive=True),
+    IndicatorKind("email", "email", "email", None, linked=False, family="email"),
+    IndicatorKind("email_pattern", "email_pattern", "email_pattern", "feature", None,
+                  "account_values", family="email", org_shared=True),
+    IndicatorKind("system_prompt", "system_prompt", "md5(system_prompt)", "md5",
+                  "shared_template", "account_values", family="system_prompt",
+                  seed_exclusive=True),
+    # The half hour the account was registered in, readable in evidence ("... 10:30:00").
+    IndicatorKind(
+        "signup_window", "account_created_at",
+        "CAST(to_timestamp(floor(epoch(account_created_at) / 1800) * 1800) AS TIMESTAMP)",
+        None, "signup_burst", "account_values", shared=False,
+    ),
+    IndicatorKind("template", "skeleton", "skeleton", "template", "shared_template",
+                  family="template", seed_exclusive=True,
+                  condition=f"length(skeleton) >= {MIN_TEMPLATE_CHARS}"),
+)
+KIND: dict[str, IndicatorKind] = {kind.name: kind for kind in INDICATOR_KINDS}
+
+#: The link kind of lockstep timing: accounts active together, not a shared value.
+LOCKSTEP = "lockstep"
+#: Group signals of a campaign, in the order its records list them, with the words its
+#: reasons use ("12 of 40 accounts share payment fingerprints").
+GROUP_SIGNALS: dict[str, str] = {
+    "shared_payment": "share payment fingerprints",
+    "shared_network": "share rare IPs, networks or TLS fingerprints",
+    LOCKSTEP: "move in lockstep (synchronised timing)",
+    "shared_template": "send the same prompt templates or system prompts",
+    "signup_burst": "were registered in the same half hour as another member",
+}
+
+
+def group_signal_kinds() -> dict[str, tuple[str, ...]]:
+    """Each group signal and the link kinds that evidence it."""
+    return {
+        signal: (LOCKSTEP,) if signal == LOCKSTEP else tuple(
+            kind.name for kind in INDICATOR_KINDS if kind.group_signal == signal
+        )
+        for signal in GROUP_SIGNALS
+    }
+
+
+def kinds_where(**wanted: object) -> tuple[str, ...]:
+    """Names of the kinds whose fields have the given values, in catalogue order."""
+    return tuple(
+        kind.name for kind in INDICATOR_KINDS
+        if all(getattr(kind, field) == value for field, value in wanted.items())
+    )
+
+
+#: Kinds whose values, when held almost only by suspicious accounts, weigh as if unique.
+SEED_EXCLUSIVE_KINDS: tuple[str, ...] = kinds_where(seed_exclusive=True)
+#: Kinds a declared organisation legitimately shares among its accounts.
+ORG_SHARED_KINDS: tuple[str, ...] = kinds_where(org_shared=True)
