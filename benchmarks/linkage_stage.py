@@ -78,7 +78,8 @@ def run_analyse(workspace: Path, out: Path | None, profile: Path | None) -> dict
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         pq.write_table(accounts, out / "accounts.parquet")
-        (out / "campaigns.json").write_text(json.dumps(campaigns, indent=2, default=str) + "\n")
+        (out / "campaigns.json").write_text(
+            json.dumps([c.to_dict() for c in campaigns], indent=2, default=str) + "\n")
     seconds = {name: round(marks[i + 1][1] - began, 3)
                for i, (name, began, _) in enumerate(marks[:-1])}
     cpu = {name: round(marks[i + 1][2] - began, 3)

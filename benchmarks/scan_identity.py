@@ -20,7 +20,9 @@ the last bits, i.e. within 1e-12 relative), ``quarantine.parquet`` and the count
 Scenarios: ``demo`` (the default mix), ``metadata_only`` (the demo without prompt, system
 prompt and response), ``strong`` (strong evasion), ``pseudonymised`` (the demo with
 keyed hashes at ingest), ``until`` (the demo as if scanned at hour 24) and ``peer`` (the
-Glasswally file, read by its adapter), when given.
+Glasswally file, read by its adapter), when given; with ``--replay SIM``, the online
+guard's ``replay`` of that simulation (``decisions.parquet`` column for column and
+``replay.json`` without its timings).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def _cli(src: Path, args: list[str], log: Path) -> float:
     return time.perf_counter() - started
 
 
-def run(sims: list[Path], peer: Path | None, src: Path, out: Path) -> None:
+def run(sims: list[Path], peer: Path | None, src: Path, out: Path,
+        replay: Path | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     log = out / "run.log"
     demo, strong = sims[0], sims[1] if len(sims) > 1 else None
@@ -92,6 +95,15 @@ def run(sims: list[Path], peer: Path | None, src: Path, out: Path) -> None:
              "--step-hours", "6"],
             env={**os.environ, "PYTHONPATH": str(src.resolve())}, check=True, stdout=handle,
         )
+    if replay is not None:  # the online guard, event by event
+        # Rounds of re-scoring every N events only: the wall-clock trigger (every
+        # online.rescore_interval_ms) makes two replays of the same events differ.
+        by_count = out / "inputs" / "replay-config.yaml"
+        by_count.write_text("online:\n  rescore_interval_ms: 1000000000\n")
+        seconds["replay"] = _cli(src, ["replay", str(replay / "events.parquet"), "--labels",
+                                       str(replay / "labels.parquet"), "--out",
+                                       str(out / "replay"), "--config", str(by_count)], log)
+        print(f"replay: {seconds['replay']:.1f} s", flush=True)
     (out / "seconds.json").write_text(json.dumps(seconds, indent=2) + "\n")
 
 
@@ -163,6 +175,21 @@ def compare(old: Path, new: Path) -> int:
         for problem in problems:
             print(f"  {problem}")
         failed += bool(problems)
+    if (old / "replay").is_dir():
+        problems = compare_tables(pq.read_table(old / "replay" / "decisions.parquet"),
+                                  pq.read_table(new / "replay" / "decisions.parquet"))
+        summaries = [json.loads((d / "replay" / "replay.json").read_text()) for d in (old, new)]
+        for summary in summaries:
+            summary.get("summary", {}).pop("seconds", None)
+            summary.get("summary", {}).pop("events_per_second", None)
+            summary.get("summary", {}).pop("latency_ms", None)
+        if not _close(*summaries):
+            problems.append("replay.json differs")
+        rows = pq.read_metadata(old / "replay" / "decisions.parquet").num_rows
+        print(f"replay: {'identical' if not problems else 'DIFFERENT'} ({rows} decisions)")
+        for problem in problems:
+            print(f"  {problem}")
+        failed += bool(problems)
     return 1 if failed else 0
 
 
@@ -172,6 +199,7 @@ def main() -> None:
     r = sub.add_parser("run", help="scan the scenarios with one source tree")
     r.add_argument("sims", nargs="+", type=Path, help="simulator folders: default, strong")
     r.add_argument("--peer", type=Path, help="the Glasswally peer file")
+    r.add_argument("--replay", type=Path, help="a (small) simulator folder to replay")
     r.add_argument("--src", type=Path, required=True, help="the source tree (PYTHONPATH)")
     r.add_argument("--out", type=Path, required=True)
     c = sub.add_parser("compare", help="compare two runs")
@@ -179,7 +207,7 @@ def main() -> None:
     c.add_argument("new", type=Path)
     args = parser.parse_args()
     if args.command == "run":
-        run(args.sims, args.peer, args.src, args.out)
+        run(args.sims, args.peer, args.src, args.out, args.replay)
     else:
         sys.exit(compare(args.old, args.new))
 

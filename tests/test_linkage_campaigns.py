@@ -104,12 +104,13 @@ def test_when_linked_group_is_suspicious_then_it_becomes_a_campaign_with_evidenc
     links = link_accounts(con, CFG.linkage, len(ids), seeds)
     result = find_campaigns(ids, own, links, CFG.scoring)
     assert len(result.records) == 1
-    record = result.records[0]
+    record = result.records[0].to_dict()  # as campaigns.json has it
     assert record["campaign_id"] == "C0001"
     assert record["accounts"] == [f"camp{i}" for i in range(5)]
     assert record["risk"] >= CFG.scoring.thresholds["block"]
     assert any("payment" in r for r in record["reasons"])
     add_evidence(con, result, CFG)
+    record = result.records[0].to_dict()
     evidence = record["evidence"]
     assert record["exchanges"] == 150
     kinds = {i["kind"] for i in evidence["shared_indicators"]}

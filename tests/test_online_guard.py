@@ -23,6 +23,10 @@ from scipy.stats import spearmanr
 from distillguard.config import Config, default_config, load_config
 from distillguard.errors import ConfigError
 from distillguard.online.guard import (
+    FLAG_LONE_ACCOUNT,
+    FLAG_RATE_LIMIT,
+    FLAG_STATE_UNAVAILABLE,
+    FLAG_THROTTLE_BAND,
     FLAGGED_ACTIONS,
     STATE_UNAVAILABLE,
     Guard,
@@ -110,6 +114,7 @@ def test_when_risk_is_in_the_throttle_band_then_throttle(tmp_path):
     throttled = guard.observe(harvester_events("h", 1, start=500)[0])
     assert throttled.action == "throttle" and not throttled.served
     assert throttled.reasons[0].startswith("throttled: risk")
+    assert throttled.flags == (FLAG_THROTTLE_BAND,)
 
 
 def test_when_a_lone_account_has_few_requests_then_it_is_only_monitored(tmp_path):
@@ -120,6 +125,7 @@ def test_when_a_lone_account_has_few_requests_then_it_is_only_monitored(tmp_path
     assert early, "the harvester's risk passes review before 30 requests"
     assert all(d.action == "monitor" for d in early)
     assert early[0].reasons[0].startswith("under watch, not flagged yet")
+    assert all(FLAG_LONE_ACCOUNT in d.flags for d in early)
     assert decisions[-1].action in FLAGGED_ACTIONS
 
 
@@ -135,8 +141,9 @@ def test_when_a_watched_account_exceeds_the_rate_limit_then_throttle(tmp_path):
              for i, e in enumerate(harvester_events("h", 8, start=100))]
     actions = [guard.observe(e).action for e in burst]
     assert actions[:5] == ["monitor"] * 5 and actions[5:] == ["throttle"] * 3
-    assert "over the limit of 5" in guard.observe(
-        {**burst[0], "request_id": "again"}).reasons[0]
+    again = guard.observe({**burst[0], "request_id": "again"})
+    assert "over the limit of 5" in again.reasons[0]
+    assert again.flags == (FLAG_RATE_LIMIT,)
 
 
 class BrokenStore(MemoryStore):
@@ -161,6 +168,7 @@ def test_when_state_is_unavailable_then_fail_open_or_closed(tmp_path, policy, ac
     decision = guard.observe(harvester_events("a", 1, start=1)[0])
     assert decision.action == action
     assert decision.reasons[0].startswith(STATE_UNAVAILABLE)
+    assert decision.flags == (FLAG_STATE_UNAVAILABLE,)
     assert guard.stats.state_errors == 1
 
 

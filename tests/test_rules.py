@@ -51,10 +51,12 @@ def test_when_one_risk_is_decided_then_it_is_the_batch_decision(risk: float) -> 
 
 
 def test_campaign_reasons_read_the_same_in_batch_and_online_words() -> None:
-    assert campaign_reason("C0001", 0.912, 12, "4 of 12 accounts share payment fingerprints") \
-        == ("campaign C0001: 12 linked accounts, campaign risk 0.91; "
-            "4 of 12 accounts share payment fingerprints")
-    assert campaign_reason("OC0003", 0.5) == "campaign OC0003: linked accounts, campaign risk 0.50"
+    batch = campaign_reason("C0001", 0.912, 12, "4 of 12 accounts share payment fingerprints")
+    assert batch.text == ("campaign C0001: 12 linked accounts, campaign risk 0.91; "
+                          "4 of 12 accounts share payment fingerprints")
+    assert (batch.signal, batch.value) == ("campaign", 0.912)
+    online = campaign_reason("OC0003", 0.5)
+    assert str(online) == "campaign OC0003: linked accounts, campaign risk 0.50"
 
 
 def test_every_configured_indicator_kind_is_in_the_catalogue() -> None:

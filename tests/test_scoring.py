@@ -115,10 +115,15 @@ def test_reasons_are_ordered_by_contribution_and_quote_the_numbers() -> None:
     con = connection_with_events(rows)
     profile = build_profiles(con, CFG)
     scores = score_accounts(profile, CFG.scoring, set(EVENT_COLUMNS))
-    reasons = account_reasons(profile, scores)[0]
+    explained = account_reasons(profile, scores)[0]
+    reasons = [r.text for r in explained]
     assert reasons[0].startswith("cot_elicitation: chain-of-thought elicitation in 100% of 60")
     contributions = [float(r.rsplit("(+", 1)[1].rstrip(")")) for r in reasons]
     assert contributions == sorted(contributions, reverse=True)
+    # The typed record carries what the sentence quotes.
+    assert explained[0].signal == "cot_elicitation"
+    assert [round(r.contribution or 0.0, 2) for r in explained] == contributions
+    assert explained[0].value == pytest.approx(scores.strengths["cot_elicitation"][0])
 
 
 def test_when_outputs_are_long_request_after_request_then_long_outputs_fires() -> None:

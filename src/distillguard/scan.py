@@ -36,7 +36,7 @@ from distillguard.detect.scoring import (
     score_accounts,
 )
 from distillguard.engines import open_workspace, precomputed_aggregates
-from distillguard.schema import FLAGGED_DECISIONS
+from distillguard.schema import FLAGGED_DECISIONS, Campaign, Reason
 from distillguard.store.workspace import IngestReport, ProgressCallback, Workspace
 
 #: Called when a stage starts: (stage name).
@@ -50,7 +50,9 @@ class ScanResult:
     out_dir: Path
     summary: dict[str, Any]
     accounts: pa.Table
+    #: The records of ``campaigns.json`` (contract 2); ``campaign_records`` typed.
     campaigns: list[dict[str, Any]]
+    campaign_records: list[Campaign]
 
 
 def scan(
@@ -109,10 +111,11 @@ def scan(
         ingest = ws.ingest(inputs, config, fmt=fmt, now=now, progress=on_rows)
         stage("profile")
         profile, indicators = precomputed_aggregates(ws)  # the Spark engine's
-        accounts, campaigns, unavailable = analyse(
+        accounts, records, unavailable = analyse(
             ws, config, show_pii=show_pii, until=until, stage=stage,
             profile=profile, indicators=indicators,
         )
+        campaigns = [record.to_dict() for record in records]
         if model is not None:
             stage("supervised")
             accounts = apply_model(accounts, model, config.scoring)
@@ -133,7 +136,7 @@ def scan(
         from distillguard.report import render_report
 
         render_report(out, config=config.report)
-    return ScanResult(out, summary, accounts, campaigns)
+    return ScanResult(out, summary, accounts, campaigns, records)
 
 
 def analyse(
@@ -145,7 +148,7 @@ def analyse(
     stage: StageCallback | None = None,
     profile: pa.Table | None = None,
     indicators: pa.Table | None = None,
-) -> tuple[pa.Table, list[dict[str, Any]], tuple[str, ...]]:
+) -> tuple[pa.Table, list[Campaign], tuple[str, ...]]:
     """Everything after ingest: profiles, signals, linkage, campaigns, decisions.
 
     With ``until``, only events at or before that instant are analysed, as if the scan
@@ -184,7 +187,7 @@ def analyse(
     reasons = _reasons(profile, scores, campaigns)
     for i, account in enumerate(account_ids.to_pylist() if intel_evidence else []):
         if account in intel_evidence:  # per account that matched shared indicators
-            reasons[i] = [*reasons[i], *(f"shared intel: {line}"
+            reasons[i] = [*reasons[i], *(Reason("shared_intel", f"shared intel: {line}")
                                          for line in intel_evidence[account][:5])]
     _apply_allowlist(ws, account_ids, decisions, reasons, campaigns.records,
                      until or datetime.now(UTC))
@@ -193,7 +196,7 @@ def analyse(
         "risk": pa.array(np.round(risk, 6)),
         "decision": pa.array(decisions.tolist(), pa.string()),
         "campaign_id": pa.array(campaigns.campaign_of.tolist(), pa.string()),
-        "reasons": pa.array(reasons, pa.list_(pa.string())),
+        "reasons": pa.array([[r.text for r in rs] for rs in reasons], pa.list_(pa.string())),
         "own_risk": pa.array(np.round(scores.own_risk, 6)),
         "campaign_risk": pa.array(np.round(campaigns.campaign_risk, 6)),
     }
@@ -232,8 +235,8 @@ def apply_model(accounts: pa.Table, model_path: str | Path, config: ScoringConfi
 
 
 def _apply_allowlist(
-    ws: Workspace, account_ids: pa.Array, decisions: np.ndarray, reasons: list[list[str]],
-    campaigns: list[dict[str, Any]], now: datetime,
+    ws: Workspace, account_ids: pa.Array, decisions: np.ndarray, reasons: list[list[Reason]],
+    campaigns: list[Campaign], now: datetime,
 ) -> None:
     """Accounts an analyst dismissed stay at most ``monitor`` until the entry expires.
 
@@ -245,15 +248,17 @@ def _apply_allowlist(
         from distillguard.store.labels import allowlisted_accounts
     except ImportError:  # the labels stage is not part of this build
         return
-    allowed = allowlisted_accounts(ws.con, now, campaigns)
+    allowed = allowlisted_accounts(ws.con, now, [c.to_dict() for c in campaigns])
     if not allowed:
         return
     flagged = set(FLAGGED_DECISIONS)
     for i, account in enumerate(account_ids.to_pylist()):  # per account, not per event
         if account in allowed and decisions[i] in flagged:
             decisions[i] = "monitor"
-            reasons[i] = ["allow-listed: an analyst dismissed this account or its campaign "
-                          "(decision capped at monitor until the entry expires)", *reasons[i]]
+            reasons[i] = [Reason("allowlist",
+                                 "allow-listed: an analyst dismissed this account or its "
+                                 "campaign (decision capped at monitor until the entry "
+                                 "expires)"), *reasons[i]]
 
 
 def _with_outside_evidence(
@@ -292,18 +297,19 @@ def _with_outside_evidence(
     return profile, present, evidence
 
 
-def _reasons(profile: pa.Table, scores: AccountScores, campaigns: Campaigns) -> list[list[str]]:
+def _reasons(
+    profile: pa.Table, scores: AccountScores, campaigns: Campaigns
+) -> list[list[Reason]]:
+    """Per account: its campaign first (when in one), then its own signals."""
     own = account_reasons(profile, scores)
-    by_id = {r["campaign_id"]: r for r in campaigns.records}
+    by_id = {c.campaign_id: c for c in campaigns.records}
     result = []
     for i, reasons in enumerate(own):  # per account
         cid = campaigns.campaign_of[i]
         if cid is not None:
             record = by_id[cid]
-            head = record["reasons"][0] if record["reasons"] else "linked accounts"
-            reasons = [
-                campaign_reason(cid, record["risk"], len(record["accounts"]), head), *reasons
-            ]
+            head = record.reasons[0].text if record.reasons else "linked accounts"
+            reasons = [campaign_reason(cid, record.risk, len(record.accounts), head), *reasons]
         result.append(reasons)
     return result
 

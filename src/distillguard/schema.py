@@ -1,10 +1,15 @@
-"""Contract 1 (the event) as Arrow types: the one place that names the columns.
+"""The records every stage shares: contract 1 (the event) as Arrow types, the quarantine,
+labels and accounts columns, and the typed :class:`Reason` and :class:`Campaign` records.
 
-See ``docs/schema.md`` and ``../shared/DESIGN.md``. Only the first four columns are
-required; everything downstream degrades gracefully when an optional column is absent.
+See ``docs/formats.md``, ``docs/outputs.md`` and ``../shared/DESIGN.md``. Only the first
+three event columns are required; everything downstream degrades gracefully when an
+optional column is absent.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 
@@ -95,3 +100,64 @@ ACCOUNT_CONTRACT_FIELDS: tuple[pa.Field, ...] = (
 )
 DECISIONS: tuple[str, ...] = ("allow", "monitor", "review", "block")
 FLAGGED_DECISIONS: tuple[str, ...] = ("review", "block")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One piece of evidence behind a risk, explained (the shape of Presidio's
+    ``AnalysisExplanation``).
+
+    ``signal`` names the signal or rule (``cot_elicitation``, ``shared_payment``,
+    ``campaign``, ``allowlist``...), ``value`` is its raw value where it has one (a
+    signal's strength, a share of members, a campaign's risk), ``contribution`` what it
+    added to the risk where it adds (a signal's weight times its strength), and ``text``
+    the sentence a person reads. Contract 2 stores the texts, most important first
+    (``accounts.parquet``'s ``reasons``, ``campaigns.json``'s ``reasons``).
+    """
+
+    signal: str
+    text: str
+    value: float | None = None
+    contribution: float | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Campaign:
+    """A campaign the scan found: its accounts, risk, reasons and evidence.
+
+    :meth:`to_dict` is its record in ``campaigns.json`` (contract 2). ``signals`` are the
+    group signals its risk was computed from (shares of members, size); ``first_seen``,
+    ``last_seen``, ``exchanges`` and ``evidence`` are filled in from the events
+    (:func:`distillguard.detect.campaigns.add_evidence`).
+    """
+
+    campaign_id: str
+    accounts: list[str]
+    risk: float
+    reasons: list[Reason]
+    signals: dict[str, float]
+    first_seen: str | None = None
+    last_seen: str | None = None
+    exchanges: int | None = None
+    #: Shared indicators, templates, example prompts, capability mix, models, signals,
+    #: timeline; empty until the evidence is added.
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The campaign's record in ``campaigns.json`` (before its evidence is added: the
+        group signals in its place)."""
+        record: dict[str, Any] = {
+            "campaign_id": self.campaign_id,
+            "accounts": list(self.accounts),
+            "risk": self.risk,
+            "reasons": [reason.text for reason in self.reasons],
+        }
+        if not self.evidence:
+            record["signals"] = dict(self.signals)
+            return record
+        record.update(first_seen=self.first_seen, last_seen=self.last_seen,
+                      exchanges=self.exchanges, evidence=self.evidence)
+        return record

@@ -27,6 +27,7 @@ from distillguard.config import Config, ScoringConfig
 from distillguard.detect.indicators import GROUP_SIGNALS, group_signal_kinds
 from distillguard.detect.linkage import Links
 from distillguard.privacy import display_value
+from distillguard.schema import Campaign, Reason
 
 #: Groups up to this many linked accounts get the exact no-split test before Louvain
 #: (:func:`modularity_upper_bound`, a dense eigenvalue problem: ~0.3 s at 2,000).
@@ -41,7 +42,7 @@ class Campaigns:
 
     campaign_of: np.ndarray  # object array: campaign id or None, per account
     campaign_risk: np.ndarray  # per account; 0 outside campaigns
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[Campaign] = field(default_factory=list)
 
 
 def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -256,7 +257,7 @@ def find_campaigns(
     order = sorted(np.flatnonzero(candidate), key=lambda c: (-risk[c], c))
     campaign_of = np.full(n, None, dtype=object)
     campaign_risk = np.zeros(n)
-    records: list[dict[str, Any]] = []
+    records: list[Campaign] = []
     ids = np.asarray(account_ids.to_pylist(), dtype=object)
     for rank, comp in enumerate(order, start=1):  # per campaign, not per event
         cid = f"C{rank:04d}"
@@ -264,13 +265,13 @@ def find_campaigns(
         campaign_of[members] = cid
         campaign_risk[members] = risk[comp]
         signals = {k: round(float(v[comp]), 4) for k, v in group.items()}
-        records.append({
-            "campaign_id": cid,
-            "accounts": sorted(ids[members].tolist()),
-            "risk": round(float(risk[comp]), 6),
-            "reasons": campaign_reasons(int(comp_size[comp]), signals),
-            "signals": signals,
-        })
+        records.append(Campaign(
+            campaign_id=cid,
+            accounts=sorted(ids[members].tolist()),
+            risk=round(float(risk[comp]), 6),
+            reasons=campaign_reasons(int(comp_size[comp]), signals),
+            signals=signals,
+        ))
     return Campaigns(campaign_of=campaign_of, campaign_risk=campaign_risk, records=records)
 
 
@@ -297,19 +298,23 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
     return np.asarray(1.0 / (1.0 + np.exp(-logit)))
 
 
-def campaign_reasons(size: int, signals: Mapping[str, float]) -> list[str]:
-    """Sentences a person can check, strongest group evidence first."""
+def campaign_reasons(size: int, signals: Mapping[str, float]) -> list[Reason]:
+    """Sentences a person can check, strongest group evidence first (each with the
+    group signal it states and the share of members showing it)."""
     found = sorted(
         ((signals[k], k) for k in GROUP_SIGNALS if signals.get(k, 0.0) > 0),
         reverse=True,
     )
     reasons = [
-        f"{round(share * size)} of {size} accounts {GROUP_SIGNALS[k]}" for share, k in found
+        Reason(k, f"{round(share * size)} of {size} accounts {GROUP_SIGNALS[k]}", value=share)
+        for share, k in found
     ]
-    reasons.append(
+    reasons.append(Reason(
+        "member_risk",
         f"mean member risk {signals['member_risk']:.2f}; "
-        f"{100 * signals['suspicious_share']:.0f}% of members suspicious on their own"
-    )
+        f"{100 * signals['suspicious_share']:.0f}% of members suspicious on their own",
+        value=signals["member_risk"],
+    ))
     return reasons
 
 
@@ -325,8 +330,8 @@ def add_evidence(
     if not campaigns.records:
         return
     members = pa.table({
-        "campaign_id": [r["campaign_id"] for r in campaigns.records for _ in r["accounts"]],
-        "account_id": [acc for r in campaigns.records for acc in r["accounts"]],
+        "campaign_id": [r.campaign_id for r in campaigns.records for _ in r.accounts],
+        "account_id": [acc for r in campaigns.records for acc in r.accounts],
     })
     con.register("campaign_members", members)
     q = lambda sql: con.execute(sql).to_arrow_table().to_pylist()  # noqa: E731
@@ -408,15 +413,15 @@ def add_evidence(
     )
     cut = int(config.report.max_prompt_chars)
     for record in campaigns.records:
-        cid = record["campaign_id"]
+        cid = record.campaign_id
         total = totals[cid]
         caps = capability_by.get(cid, [])
         cap_total = sum(r["c"] for r in caps) or 1
         tmpl = templates_by.get(cid, [])
-        record["first_seen"] = total["first_seen"].isoformat()
-        record["last_seen"] = total["last_seen"].isoformat()
-        record["exchanges"] = int(total["exchanges"])
-        record["evidence"] = {
+        record.first_seen = total["first_seen"].isoformat()
+        record.last_seen = total["last_seen"].isoformat()
+        record.exchanges = int(total["exchanges"])
+        record.evidence = {
             "shared_indicators": [
                 {"kind": r["kind"],
                  "value": display_value(r["kind"], r["value"], show_pii=show_pii)[:cut],
@@ -430,7 +435,7 @@ def add_evidence(
             "example_prompts": [(r["example"] or "")[:cut] for r in tmpl],
             "capability_mix": {r["capability"]: round(r["c"] / cap_total, 4) for r in caps},
             "models": {r["model"]: int(r["c"]) for r in models_by.get(cid, [])},
-            "signals": record.pop("signals"),
+            "signals": record.signals,
             "timeline": [
                 {"hour": r["hour"].isoformat(), "requests": int(r["c"])}
                 for r in timeline_by.get(cid, [])

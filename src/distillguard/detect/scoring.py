@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from distillguard.config import ScoringConfig
 from distillguard.detect.rules import TARGET_CAPABILITIES
-from distillguard.schema import DECISIONS
+from distillguard.schema import DECISIONS, Reason
 
 Columns = Mapping[str, np.ndarray]
 #: A profile: the batch's Arrow table, or its columns as float64 arrays (the online guard
@@ -394,12 +394,12 @@ def final_risk(
 
 def campaign_reason(
     campaign_id: str, risk: float, accounts: int | None = None, head: str | None = None
-) -> str:
+) -> Reason:
     """The reason an account gives for its campaign: which, how large, how risky, and
     (when known) the campaign's strongest reason."""
     size = "linked accounts" if accounts is None else f"{accounts} linked accounts"
     text = f"campaign {campaign_id}: {size}, campaign risk {risk:.2f}"
-    return text if head is None else f"{text}; {head}"
+    return Reason("campaign", text if head is None else f"{text}; {head}", value=risk)
 
 
 #: A signal contributing less than this (either way) is left out of an account's reasons.
@@ -409,13 +409,18 @@ REASON_MIN_CONTRIBUTION = 0.05
 def account_reasons(
     profile: Profile, scores: AccountScores, *,
     min_contribution: float = REASON_MIN_CONTRIBUTION,
-) -> list[list[str]]:
-    """Per account, the signals that fired, strongest first, with the account's numbers."""
+) -> list[list[Reason]]:
+    """Per account, the signals that fired, strongest first, with the account's numbers.
+
+    Each is a :class:`~distillguard.schema.Reason`: the signal, its strength, its
+    contribution to own risk, and the sentence (``name: words (+0.42)``).
+    """
     names = list(SIGNALS)
+    strengths = [scores.strengths[n] for n in names]
     matrix = np.column_stack([scores.contributions[n] for n in names])
     order = np.argsort(-matrix, axis=1, kind="stable")
     rows = _profile_columns(profile)
-    reasons: list[list[str]] = []
+    reasons: list[list[Reason]] = []
     for i in range(_rows(profile)):  # per account, not per event
         fired = [j for j in order[i] if matrix[i, j] >= min_contribution]
         # Mitigating evidence is shown only where there was something to mitigate.
@@ -425,7 +430,9 @@ def account_reasons(
             continue
         values = {k: float(v[i]) for k, v in rows.items()}
         reasons.append([
-            f"{names[j]}: {SIGNALS[names[j]].explain(values)} ({matrix[i, j]:+.2f})"
+            Reason(names[j], f"{names[j]}: {SIGNALS[names[j]].explain(values)} "
+                   f"({matrix[i, j]:+.2f})",
+                   value=float(strengths[j][i]), contribution=float(matrix[i, j]))
             for j in fired + mitigating
         ])
     return reasons

@@ -49,7 +49,7 @@ from prometheus_client import (
 
 from distillguard.config import OnlineConfig
 from distillguard.online.eventlog import EventLog
-from distillguard.online.guard import ACTIONS, STATE_UNAVAILABLE, Decision, Guard
+from distillguard.online.guard import ACTIONS, FLAG_STATE_UNAVAILABLE, Decision, Guard
 from distillguard.online.keys import KeyRecord, KeyRing, key_digest
 from distillguard.online.upstream import Origin, StreamTransport
 
@@ -427,7 +427,7 @@ class Gateway:
         decision = self.guard.observe(event, rescore=False)
         self.metrics.guard_seconds.observe(time.perf_counter() - decided)
         self._counted[decision.action].inc()
-        if decision.reasons and decision.reasons[0].startswith(STATE_UNAVAILABLE):
+        if FLAG_STATE_UNAVAILABLE in decision.flags:
             self.metrics.state_errors.inc()
         extra = [(DECISION_HEADER.encode(), decision.action.encode())] \
             if self.expose_decision else []

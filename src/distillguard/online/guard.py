@@ -58,7 +58,7 @@ from distillguard.online.profile import (
 )
 from distillguard.online.store import MemoryStore, StateStore, StateUnavailable
 from distillguard.privacy import KEY_ENV
-from distillguard.schema import EVENT_FIELDS, FEATURE_FIELDS
+from distillguard.schema import EVENT_FIELDS, FEATURE_FIELDS, Reason
 
 #: Online actions, mildest first. ``throttle`` exists only online.
 ACTIONS: tuple[str, ...] = ("allow", "monitor", "review", "throttle", "block")
@@ -67,6 +67,13 @@ REFUSED_ACTIONS: frozenset[str] = frozenset({"throttle", "block"})
 #: Actions that count as flagging the account (the batch's review/block, plus throttle).
 FLAGGED_ACTIONS: frozenset[str] = frozenset({"review", "throttle", "block"})
 STATE_UNAVAILABLE = "state unavailable"
+#: Flags a decision carries (the ``signal`` of the guard's own reasons): what the gateway
+#: and monitoring act on, never the reasons' prose.
+FLAG_STATE_UNAVAILABLE = "state_unavailable"
+FLAG_THROTTLE_BAND = "throttle"
+FLAG_LONE_ACCOUNT = "lone_account"
+FLAG_RATE_LIMIT = "rate_limit"
+FLAG_CAMPAIGN = "campaign"
 _EVENT_COLUMNS = tuple(f.name for f in EVENT_FIELDS)
 
 
@@ -81,7 +88,9 @@ class Decision:
     ``risk`` is the account's risk in 0..1 (own risk, raised towards its campaign's risk
     when it belongs to one, as in the batch scan); ``reasons`` are sentences for a
     person, most important first. Never show them to the client: they tell an attacker
-    which signal fired.
+    which signal fired. ``flags`` say what shaped the action besides the thresholds
+    (``FLAG_*``: the state was unavailable, the throttle band, a lone account capped at
+    monitor, the rate limit, a campaign member); code acts on them, not on the prose.
     """
 
     action: str
@@ -91,6 +100,7 @@ class Decision:
     campaign_id: str | None
     request_id: str | None = None
     own_risk: float = 0.0
+    flags: tuple[str, ...] = ()
 
     @property
     def served(self) -> bool:
@@ -290,32 +300,37 @@ class Guard:
         risk = float(final_risk(own, campaign_risk, campaign_id is not None,
                                 self.config.scoring))
         action, why = self._action(risk, state, lone=campaign_id is None)
-        reasons = [why] if why else []
+        own_reasons = [why] if why else []
         if campaign_id is not None:
-            reasons.append(campaign_reason(campaign_id, campaign_risk))
+            own_reasons.append(campaign_reason(campaign_id, campaign_risk))
+        reasons = [reason.text for reason in own_reasons]
         if score:
-            reasons.extend(score.get("reasons") or [])
+            reasons.extend(score.get("reasons") or [])  # texts, as the state keeps them
         return Decision(action, round(risk, 6), reasons, state.account_id, campaign_id,
-                        _text(event.get("request_id")), round(own, 6))
+                        _text(event.get("request_id")), round(own, 6),
+                        tuple(reason.signal for reason in own_reasons))
 
-    def _action(self, risk: float, state: AccountState, *, lone: bool) -> tuple[str, str]:
-        """The action for a risk, and the sentence saying why when it is not the plain
-        threshold's (see docs/online.md: throttle band, lone accounts, rate limit)."""
+    def _action(self, risk: float, state: AccountState, *, lone: bool
+                ) -> tuple[str, Reason | None]:
+        """The action for a risk, and the reason when it is not the plain threshold's
+        (see docs/online.md: throttle band, lone accounts, rate limit)."""
         t, online = self._thresholds, self.config.online
-        action, why = str(decide(risk, t)), ""  # the batch decision, then online's own
+        action = str(decide(risk, t))  # the batch decision, then online's own rules
+        why: Reason | None = None
         if action != "block" and risk >= online.throttle_risk:
-            action, why = "throttle", (
+            action, why = "throttle", Reason(FLAG_THROTTLE_BAND, (
                 f"throttled: risk {risk:.2f} is between {online.throttle_risk:g} and the "
-                f"block threshold {t['block']:g}")
+                f"block threshold {t['block']:g}"), value=risk)
         if lone and action in FLAGGED_ACTIONS and state.events < online.lone_min_events:
-            action, why = "monitor", (
+            action, why = "monitor", Reason(FLAG_LONE_ACCOUNT, (
                 f"under watch, not flagged yet: risk {risk:.2f} after only {state.events} "
-                f"requests (a lone account is flagged from {online.lone_min_events})")
+                f"requests (a lone account is flagged from {online.lone_min_events})"),
+                value=float(state.events))
         limit = online.rate_limit_per_minute
         if limit and action in ("monitor", "review") and state.minute_count > limit:
-            action, why = "throttle", (
+            action, why = "throttle", Reason(FLAG_RATE_LIMIT, (
                 f"throttled: {state.minute_count} requests this minute, over the limit of "
-                f"{limit} for accounts under watch")
+                f"{limit} for accounts under watch"), value=float(state.minute_count))
         return action, why
 
     def _unavailable(self, event: Mapping[str, Any], account_id: str,
@@ -325,6 +340,7 @@ class Guard:
             "block" if closed else "allow", 0.0,
             [f"{STATE_UNAVAILABLE}: {exc}; failing {'closed' if closed else 'open'}"],
             account_id, None, _text(event.get("request_id")),
+            flags=(FLAG_STATE_UNAVAILABLE,),
         )
 
     # -- re-scoring -------------------------------------------------------------------
@@ -419,7 +435,8 @@ class Guard:
             own_risk=own,
         )
         own_rows = {name: values[:n] for name, values in columns.items()}
-        return own, account_reasons(own_rows, head, min_contribution=REASON_MIN_CONTRIBUTION)
+        reasons = account_reasons(own_rows, head, min_contribution=REASON_MIN_CONTRIBUTION)
+        return own, [[reason.text for reason in rs] for rs in reasons]
 
     # -- reading the state ------------------------------------------------------------
 
