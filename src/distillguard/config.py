@@ -201,18 +201,18 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, source: s
     for key, value in override.items():
         path = f"{where}.{key}" if where else str(key)
         if key not in base:
-            raise ConfigError(f"{source}: unknown setting '{path}'")
+            raise ConfigError(f"unknown setting '{path}'", where=source)
         current = base[key]
         open_mapping = isinstance(current, dict) and (
             path.startswith("features.capabilities") or not current
         )
         if isinstance(current, dict) and not open_mapping:
             if not isinstance(value, dict):
-                raise ConfigError(f"{source}: setting '{path}' must be a mapping")
+                raise ConfigError(f"setting '{path}' must be a mapping", where=source)
             _merge(current, value, path, source)
         elif isinstance(current, dict):
             if not isinstance(value, dict):
-                raise ConfigError(f"{source}: setting '{path}' must be a mapping")
+                raise ConfigError(f"setting '{path}' must be a mapping", where=source)
             base[key] = value
         else:
             base[key] = _coerce(current, value, path, source)
@@ -221,7 +221,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any], where: str, source: s
 def _coerce(current: Any, value: Any, path: str, source: str) -> Any:
     if isinstance(current, bool):
         if not isinstance(value, bool):
-            raise ConfigError(f"{source}: setting '{path}' must be true or false")
+            raise ConfigError(f"setting '{path}' must be true or false", where=source)
         return value
     if isinstance(current, int) and not isinstance(value, bool) and isinstance(value, int):
         return value
@@ -234,8 +234,8 @@ def _coerce(current: Any, value: Any, path: str, source: str) -> Any:
     if isinstance(current, list) and isinstance(value, list):
         return value
     raise ConfigError(
-        f"{source}: setting '{path}' must be of type {type(current).__name__}, "
-        f"got {type(value).__name__}"
+        f"setting '{path}' must be of type {type(current).__name__}, "
+        f"got {type(value).__name__}", where=source,
     )
 
 
@@ -248,13 +248,13 @@ def load_config(path: str | Path | None = None) -> Config:
         try:
             text = Path(path).read_text("utf-8")
         except OSError as exc:
-            raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+            raise ConfigError(str(exc.strerror or exc), where=str(path)) from None
         try:
             user = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+            raise ConfigError(f"not valid YAML ({exc})", where=str(path)) from None
         if not isinstance(user, dict):
-            raise ConfigError(f"{path}: the top level must be a mapping of sections")
+            raise ConfigError("the top level must be a mapping of sections", where=str(path))
         merged = copy.deepcopy(data)
         _merge(merged, user, "", source)
         data = merged

@@ -175,13 +175,13 @@ def _eval_online(decisions_path: Path, labels: Path, as_json: bool) -> None:
     """Online detection of a replay (the online stage owns the metric and its tables)."""
     import pyarrow.parquet as pq
 
-    from distillguard.errors import ConfigError, InputFileError
+    from distillguard.errors import InputFileError, missing_extra
 
     try:
         from distillguard.cli.online import summary_tables
         from distillguard.online.evaluate import online_detection
     except ImportError as exc:
-        raise ConfigError(f"--online needs the server extra ({exc.name} is missing)") from None
+        raise missing_extra("server", "--online", exc) from None
     if not decisions_path.exists():
         raise InputFileError(str(decisions_path), "decisions file not found")
     detection = online_detection(pq.read_table(decisions_path), pq.read_table(labels))

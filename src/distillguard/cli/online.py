@@ -68,10 +68,9 @@ def register(app: typer.Typer) -> None:
             from distillguard.online.gateway import create_app, serve
             from distillguard.online.keys import KeyRing
         except ImportError as exc:
-            from distillguard.errors import ConfigError
+            from distillguard.errors import missing_extra
 
-            raise ConfigError(f"the gateway needs the server extra ({exc.name} is missing): "
-                              "pip install 'distillguard[server]'") from None
+            raise missing_extra("server", "the gateway", exc) from None
         from distillguard.errors import ConfigError
 
         if workers > 1 and redis is None:

