@@ -53,16 +53,20 @@ class LinkageConfig:
     lockstep_min_similarity: float
     lockstep_min_events: int
     lockstep_weight: float
+    lockstep_popular_phase: float
     template_min_events: int
     seed_exclusive_share: float
+    cotiming: dict[str, float]
+    cohorts: dict[str, float]
 
 
 @dataclass(frozen=True)
 class ScoringConfig:
     weights: dict[str, float]
     signal_params: dict[str, float]
-    campaign_behaviour_weights: dict[str, float]
+    campaign_harvest_weights: dict[str, float]
     campaign_coordination_weights: dict[str, float]
+    campaign_openness_weight: float
     min_campaign_accounts: int
     min_campaign_member_risk: float
     campaign_attach_weight: float
@@ -70,6 +74,8 @@ class ScoringConfig:
     community_min_modularity: float
     campaign_blend: float
     lone_account_factor: float
+    lone_open_max_risk: float
+    lone_concealment_min: float
     supervised_weight: float
     thresholds: dict[str, float]
 

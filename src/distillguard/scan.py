@@ -22,7 +22,15 @@ import pyarrow.parquet as pq
 from distillguard import __version__
 from distillguard.config import Config, ScoringConfig, default_config
 from distillguard.detect.calibration import calibrate_thresholds
-from distillguard.detect.campaigns import Campaigns, add_evidence, find_campaigns
+from distillguard.detect.campaigns import (
+    Campaigns,
+    add_evidence,
+    cap_declared,
+    cohort_dimensions,
+    find_campaigns,
+    member_evidence,
+)
+from distillguard.detect.context import org_keys, read_customers, with_business_context
 from distillguard.detect.features import validate_patterns
 from distillguard.detect.linkage import link_accounts
 from distillguard.detect.profiles import build_profiles
@@ -33,6 +41,7 @@ from distillguard.detect.scoring import (
     campaign_reason,
     decide,
     final_risk,
+    open_lone_accounts,
     score_accounts,
 )
 from distillguard.engines import open_workspace, precomputed_aggregates
@@ -72,6 +81,7 @@ def scan(
     engine: str = "duckdb",
     spark_master: str | None = None,
     spark_stage: str | None = None,
+    customers: str | Path | None = None,
 ) -> ScanResult:
     """Ingest ``inputs`` into the workspace and write contract 2 into ``out_dir``.
 
@@ -96,11 +106,15 @@ def scan(
         ``duckdb`` (embedded) or ``spark``: event-level work in Spark, on
         ``spark_master`` (default: the active session, else ``local[*]``), staged as
         Parquet in ``spark_stage`` (default ``out_dir/spark-stage``); see docs/scaling.md.
+    customers:
+        A customer table (business context: organisation, tier, verification, declared
+        use, contract; :mod:`distillguard.detect.context`), joined at scan time.
     """
     started = time.perf_counter()
     started_at = datetime.now(UTC)
     config = config or default_config()
     validate_patterns(config.features)
+    customer_table = read_customers(customers) if customers is not None else None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stage = on_stage or (lambda _name: None)
@@ -113,7 +127,7 @@ def scan(
         profile, indicators = precomputed_aggregates(ws)  # the Spark engine's
         accounts, records, unavailable = analyse(
             ws, config, show_pii=show_pii, until=until, stage=stage,
-            profile=profile, indicators=indicators,
+            profile=profile, indicators=indicators, customers=customer_table,
         )
         campaigns = [record.to_dict() for record in records]
         if model is not None:
@@ -148,6 +162,7 @@ def analyse(
     stage: StageCallback | None = None,
     profile: pa.Table | None = None,
     indicators: pa.Table | None = None,
+    customers: pa.Table | None = None,
 ) -> tuple[pa.Table, list[Campaign], tuple[str, ...]]:
     """Everything after ingest: profiles, signals, linkage, campaigns, decisions.
 
@@ -169,7 +184,10 @@ def analyse(
         profile = build_profiles(ws.con, config, source=source)
     if profile.num_rows == 0:
         return _empty_accounts(), [], tuple(SIGNALS)
+    profile = with_business_context(profile, customers)
     profile, outside, intel_evidence = _with_outside_evidence(ws, profile, source, config)
+    profile = profile.append_column(
+        "org_key", org_keys(profile, list(config.privacy.public_email_domains)))
     scores = score_accounts(profile, config.scoring, ws.available_columns(source) | outside)
     account_ids = profile.column("account_id").combine_chunks()
     seeds = pc.filter(
@@ -177,14 +195,18 @@ def analyse(
     ).to_pylist()
     stage("link")
     links = link_accounts(ws.con, config.linkage, profile.num_rows, seeds, source=source,
-                          indicators=indicators, accounts=profile)
+                          indicators=indicators, accounts=profile,
+                          cohort_accounts=cohort_dimensions(profile, scores, config))
     stage("campaigns")
-    campaigns = find_campaigns(account_ids, scores.own_risk, links, config.scoring)
+    members = member_evidence(profile, scores)
+    campaigns = find_campaigns(account_ids, members, links, config.scoring)
     add_evidence(ws.con, campaigns, config, show_pii=show_pii, source=source)
     member = campaigns.campaign_of != None  # noqa: E711 (object array)
-    risk = final_risk(scores.own_risk, campaigns.campaign_risk, member, config.scoring)
+    risk = final_risk(scores.own_risk, campaigns.campaign_risk, member, config.scoring,
+                      open_lone=open_lone_accounts(scores, config.scoring))
     decisions = decide(risk, config.scoring.thresholds)
     reasons = _reasons(profile, scores, campaigns)
+    cap_declared(decisions, reasons, members.declared, profile)
     for i, account in enumerate(account_ids.to_pylist() if intel_evidence else []):
         if account in intel_evidence:  # per account that matched shared indicators
             reasons[i] = [*reasons[i], *(Reason("shared_intel", f"shared intel: {line}")

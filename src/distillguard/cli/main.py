@@ -83,6 +83,11 @@ def scan(
         str | None,
         typer.Option(help="Folder or URI for Spark's staged events (default: OUT/spark-stage)."),
     ] = None,
+    customers: Annotated[
+        Path | None,
+        typer.Option(help="Customer table (org, tier, verified, declared use, contract): "
+                     "business context joined at scan time (docs/formats.md)."),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Scan traffic logs: score every account, group campaigns, write the report.
@@ -114,6 +119,7 @@ def scan(
             write_report=not no_report, on_rows=on_rows, on_stage=on_stage,
             until=until.replace(tzinfo=UTC) if until else None, model=model,
             engine=engine, spark_master=spark_master, spark_stage=spark_stage,
+            customers=customers,
         )
     _print_summary(result.summary)
     labels_path = labels or (out / "labels.parquet" if (out / "labels.parquet").exists() else None)

@@ -24,8 +24,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from distillguard.config import Config, ScoringConfig
-from distillguard.detect.indicators import GROUP_SIGNALS, group_signal_kinds
-from distillguard.detect.linkage import Links
+from distillguard.detect.indicators import GROUP_SIGNALS, LOCKSTEP, group_signal_kinds
+from distillguard.detect.linkage import COTIMING_HUB, Links
+from distillguard.detect.scoring import AccountScores, novel_harvest_tokens
 from distillguard.privacy import display_value
 from distillguard.schema import Campaign, Reason
 
@@ -108,18 +109,21 @@ def group_accounts(
 
 def split_communities(
     labels: np.ndarray, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *,
-    min_size: int, resolution: float, min_modularity: float,
+    min_size: int, resolution: float, min_modularity: float, accounts: int | None = None,
 ) -> np.ndarray:
     """Split groups that hold several operators: Louvain on each group's weighted links.
 
     Two campaigns can touch through one shared value (the same proxy provider, a leaked
-    template) and land in one connected group. Louvain communities (networkx, fixed
-    seed) separate them when the partition is clearly modular (modularity at least
-    ``min_modularity``) and every part is still a campaign-sized group; otherwise the
-    group stays whole, so a dense campaign is never cut into pieces.
+    template, a common client stack) and land in one connected group. Louvain
+    communities (networkx, fixed seed) separate them when the partition is clearly
+    modular (modularity at least ``min_modularity``) and every part is still a
+    campaign-sized group; otherwise the group stays whole, so a dense campaign is never
+    cut into pieces. Nodes from ``accounts`` on are hubs (a shared value linking its
+    holders): they take part in the split but count for no part's size.
     """
     labels = labels.copy()
-    sizes = np.bincount(labels)
+    n = len(labels) if accounts is None else accounts
+    sizes = np.bincount(labels[:n], minlength=int(labels.max()) + 1 if len(labels) else 0)
     inside = labels[a] == labels[b]
     next_label = int(labels.max()) + 1 if len(labels) else 0
     for group in np.flatnonzero(sizes >= 2 * min_size):  # per group, not per event
@@ -135,7 +139,7 @@ def split_communities(
         graph.add_weighted_edges_from(zip(a[edges].tolist(), b[edges].tolist(),
                                           weight[edges].tolist(), strict=True))
         parts = nx.community.louvain_communities(graph, resolution=resolution, seed=0)
-        if len(parts) < 2 or min(len(p) for p in parts) < min_size:
+        if len(parts) < 2 or min(sum(1 for v in p if v < n) for p in parts) < min_size:
             continue
         if _modularity(parts, a[edges], b[edges], weight[edges]) < min_modularity:
             continue
@@ -198,31 +202,131 @@ def _modularity(
     return float((inside / total - (degree / (2 * total)) ** 2).sum())
 
 
+@dataclass(frozen=True)
+class MemberEvidence:
+    """What each account brings to a group (arrays in ``account_ids`` order).
+
+    ``harvest`` is its harvest evidence and ``amplifier`` its automation and concealment
+    factor (:class:`~distillguard.detect.scoring.AccountScores`), ``novel_tokens`` the
+    tokens of long answers to new prompts it collected, ``org`` the organisation it
+    openly belongs to (an integer code, -1 for none), ``declared`` whether a verified
+    customer declared its automated use.
+    """
+
+    own_risk: np.ndarray
+    harvest: np.ndarray
+    amplifier: np.ndarray
+    novel_tokens: np.ndarray
+    org: np.ndarray
+    declared: np.ndarray
+
+
+def member_evidence(profile: pa.Table, scores: AccountScores) -> MemberEvidence:
+    """Each account's contribution to a group, from its profile and scores."""
+    columns = {name: _number_column(profile, name)
+               for name in ("harvest_tokens", "repeated_prompt_share", "declared")}
+    org = profile.column("org_key").combine_chunks()
+    codes = pc.fill_null(pc.dictionary_encode(org).indices, -1)
+    return MemberEvidence(
+        own_risk=scores.own_risk, harvest=scores.harvest, amplifier=scores.amplifier,
+        novel_tokens=novel_harvest_tokens(columns),
+        org=np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64),
+        declared=np.nan_to_num(columns["declared"]) > 0,
+    )
+
+
+def cohort_dimensions(profile: pa.Table, scores: AccountScores, config: Config) -> pa.Table:
+    """The accounts' cohort dimensions (:data:`~distillguard.detect.cohorts.COHORT_COLUMNS`):
+    registration window, fresh at first use, address rotation, harvest, organisation."""
+    window = int(config.linkage.cohorts["window_seconds"])
+    created = profile.column("account_created_at")
+    seconds = pc.divide(pc.cast(pc.cast(created, pa.timestamp("us", tz="UTC")), pa.int64()),
+                        1_000_000)
+    age = _number_column(profile, "account_age_hours")
+    fresh_hours = float(config.scoring.signal_params["fresh_account_hours"])
+    return pa.table({
+        "account_id": profile.column("account_id"),
+        "created_window": pc.divide(seconds, window),
+        "fresh": pa.array(age < fresh_hours, mask=np.isnan(age)),
+        "churn": pa.array(scores.strengths["ip_rotation"]),
+        "harvest": pa.array(np.clip(scores.harvest, 0.0, 1.0)),
+        "org_key": profile.column("org_key"),
+    })
+
+
+def cap_declared(decisions: np.ndarray, reasons: list[list[Reason]], declared: np.ndarray,
+                 profile: pa.Table) -> None:
+    """A verified customer that declared its automated use is never blocked outright:
+    ``block`` becomes ``review``, with a reason naming the declared use."""
+    uses = profile.column("declared_use").to_pylist()
+    for i in np.flatnonzero(declared & (decisions == "block")):  # per capped account
+        decisions[i] = "review"
+        reasons[i] = [Reason("declared_use",
+                             f"declared use: {uses[i]} (verified customer): held for review, "
+                             "not blocked"), *reasons[i]]
+
+
+def _number_column(profile: pa.Table, name: str) -> np.ndarray:
+    return np.asarray(profile.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
 def find_campaigns(
-    account_ids: pa.Array, own_risk: np.ndarray, links: Links, config: ScoringConfig
+    account_ids: pa.Array, members: MemberEvidence, links: Links, config: ScoringConfig
 ) -> Campaigns:
-    """Group linked accounts into campaigns and score each group."""
+    """Group linked accounts into campaigns and score each group.
+
+    Groups form around suspicious accounts (own risk at least
+    ``min_campaign_member_risk``) and around core hubs (a shared value whose cohort
+    conceals, a co-timed group), which make a group whatever their members' own risk:
+    900 accounts of 20 requests each are unremarkable one by one.
+    """
     n = len(account_ids)
+    own_risk = members.own_risk
     pairs = links.pairs
     a = _indices(pairs.column("a"), account_ids)
     b = _indices(pairs.column("b"), account_ids)
     weight = np.asarray(pairs.column("weight").to_numpy(False), dtype=np.float64)
+    hub_core = np.zeros(0, dtype=bool)
+    hub_weight = np.zeros(0)
     if links.hubs.num_rows:
         hub_names, hub_index = np.unique(
             np.asarray(links.hubs.column("hub").to_pylist(), dtype=object), return_inverse=True
         )
         hub_accounts = _indices(links.hubs.column("account_id"), account_ids)
+        core_rows = np.asarray(links.hubs.column("core").to_numpy(False), dtype=bool)
+        hub_core = np.zeros(len(hub_names), dtype=bool)
+        hub_core[hub_index[core_rows]] = True
+        hub_weight = np.zeros(len(hub_names))
+        np.maximum.at(hub_weight, hub_index,
+                      np.asarray(links.hubs.column("weight").to_numpy(False), dtype=float))
     else:
         hub_names = np.array([], dtype=object)
         hub_index = hub_accounts = np.array([], dtype=np.int64)
     seeds = own_risk >= config.min_campaign_member_risk
+    in_core_hub = np.zeros(n, dtype=bool)
+    if len(hub_accounts):
+        in_core_hub[hub_accounts[hub_core[hub_index]]] = True
     labels = group_accounts(
-        n, seeds, a, b, weight, hub_accounts, hub_index, config.campaign_attach_weight
+        n, seeds | in_core_hub, a, b, weight, hub_accounts, hub_index,
+        config.campaign_attach_weight,
     )
+    # Core hubs take part in the split as nodes of their own (n + hub number), linked to
+    # their members by their weight: operators sharing one common value part again.
+    # Sign-up windows do not: one operator registers in many bursts, and each burst is
+    # a dense block that is not an operator of its own.
+    core = hub_core[hub_index] if len(hub_accounts) else np.zeros(0, dtype=bool)
+    if len(hub_accounts):
+        core &= ~np.char.startswith(hub_names.astype(str), "signup_window:")[hub_index]
+    hub_node = n + hub_index[core]
+    node_label = np.zeros(n + len(hub_names), dtype=np.int64)
+    node_label[:n] = labels
+    node_label[hub_node] = labels[hub_accounts[core]]
     labels = split_communities(
-        labels, a, b, weight, min_size=config.min_campaign_accounts,
-        resolution=config.community_resolution, min_modularity=config.community_min_modularity,
-    )
+        node_label, np.concatenate([a, hub_accounts[core]]), np.concatenate([b, hub_node]),
+        np.concatenate([weight, hub_weight[hub_index[core]]]),
+        min_size=config.min_campaign_accounts, resolution=config.community_resolution,
+        min_modularity=config.community_min_modularity, accounts=n,
+    )[:n]
 
     # Which kinds of link each account has to another member of its own group.
     inside = labels[a] == labels[b]
@@ -231,27 +335,39 @@ def find_campaigns(
         hit = inside & _pairs_with_kind(pairs, wanted)
         has[name][a[hit]] = True
         has[name][b[hit]] = True
+    concealment = np.zeros(n)
     if len(hub_accounts):
         hub_kinds = np.array([h.split(":", 1)[0] for h in hub_names], dtype=object)
         for name, wanted in KIND_SIGNALS.items():
             hit = np.isin(hub_kinds[hub_index], wanted)
             has[name][hub_accounts[hit]] = True
+        timed = hub_kinds[hub_index] == COTIMING_HUB
+        has[LOCKSTEP][hub_accounts[timed]] = True
+        # A member's concealment: the strongest concealing cohort it belongs to.
+        cohort = hub_core[hub_index] & ~timed
+        np.maximum.at(concealment, hub_accounts[cohort], hub_weight[hub_index[cohort]])
 
     comp_size = np.bincount(labels, minlength=labels.max() + 1 if n else 0).astype(float)
     seed_count = np.bincount(labels, weights=seeds, minlength=len(comp_size))
-    mean = lambda x: np.bincount(labels, weights=x, minlength=len(comp_size)) / np.maximum(  # noqa: E731
-        comp_size, 1
-    )
+    core_count = np.bincount(labels, weights=in_core_hub, minlength=len(comp_size))
+    total = lambda x: np.bincount(labels, weights=x, minlength=len(comp_size))  # noqa: E731
+    mean = lambda x: total(x) / np.maximum(comp_size, 1)  # noqa: E731
     group: dict[str, np.ndarray] = {
+        "accounts": comp_size,
+        "harvest_tokens": total(members.novel_tokens),
+        "member_harvest": mean(members.harvest),
+        "member_amplifier": mean(members.amplifier),
         "member_risk": mean(own_risk),
         "suspicious_share": seed_count / np.maximum(comp_size, 1),
+        "concealment": mean(concealment),
         **{name: mean(flags.astype(float)) for name, flags in has.items()},
-        "size": _ramp(np.log(np.maximum(comp_size, 1)), np.log(3), np.log(50)),
+        "open": _largest_share(labels, members.org, len(comp_size)),
+        "declared": mean(members.declared.astype(float)),
     }
     risk = group_risk(group, config)
     candidate = (
         (comp_size >= config.min_campaign_accounts)
-        & (seed_count >= 1)
+        & ((seed_count >= 1) | (core_count >= config.min_campaign_accounts))
         & (risk >= config.thresholds["monitor"])
     )
     order = sorted(np.flatnonzero(candidate), key=lambda c: (-risk[c], c))
@@ -261,13 +377,13 @@ def find_campaigns(
     ids = np.asarray(account_ids.to_pylist(), dtype=object)
     for rank, comp in enumerate(order, start=1):  # per campaign, not per event
         cid = f"C{rank:04d}"
-        members = labels == comp
-        campaign_of[members] = cid
-        campaign_risk[members] = risk[comp]
+        in_group = labels == comp
+        campaign_of[in_group] = cid
+        campaign_risk[in_group] = risk[comp]
         signals = {k: round(float(v[comp]), 4) for k, v in group.items()}
         records.append(Campaign(
             campaign_id=cid,
-            accounts=sorted(ids[members].tolist()),
+            accounts=sorted(ids[in_group].tolist()),
             risk=round(float(risk[comp]), 6),
             reasons=campaign_reasons(int(comp_size[comp]), signals),
             signals=signals,
@@ -275,40 +391,85 @@ def find_campaigns(
     return Campaigns(campaign_of=campaign_of, campaign_risk=campaign_risk, records=records)
 
 
-def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.ndarray:
-    """Risk of each group: its members' behaviour, raised by what only a group shows.
+def _largest_share(labels: np.ndarray, org: np.ndarray, groups: int) -> np.ndarray:
+    """Per group, the largest share of its members that openly belong to one
+    organisation (-1: none)."""
+    share = np.zeros(groups)
+    known = org >= 0
+    if not known.any():
+        return share
+    keys, counts = np.unique(np.stack([labels[known], org[known]]), axis=1, return_counts=True)
+    np.maximum.at(share, keys[0], counts)
+    return share / np.maximum(np.bincount(labels, minlength=groups), 1)
 
-    Evidence adds on the log-odds scale, starting from the members' mean own risk:
-    ``logit(member_risk) * w_member + (suspicious_share - 0.5) * w_suspicious`` plus the
-    coordination signals (shared payment, lockstep, shared networks, shared templates),
-    which count half for the smallest groups and fully from ~50 accounts, plus size.
-    Three ordinary accounts that share a system prompt stay where their behaviour puts
-    them; ninety mild accounts on a few cards, in lockstep, do not.
+
+def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.ndarray:
+    """Risk of each group: what its members harvested, times what only a group shows.
+
+    ``1 - exp(-H × C) × ...``: the harvest ``H`` is the tokens of long answers to new
+    prompts the group collected in all (log scale, ``campaign_harvest_tokens_min`` to
+    ``_full``, weight ``harvest_volume``) plus its members' mean harvest evidence
+    (``member_harvest``); ``C`` is the group's coordination and concealment: shares of
+    members sharing payment, networks, templates, a sign-up burst, moving in lockstep,
+    belonging to a concealing cohort, and their automation. A group harvests more the
+    larger it is, so size never lowers its risk; a group that harvests nothing (cron
+    jobs in lockstep, a class behind one NAT) stays low however tightly it is linked,
+    and so does one that harvests in the open (coordination C near 0). A group that
+    openly belongs to one organisation (``open``) or declared its use keeps
+    ``1 - campaign_openness_weight`` of its risk for that share.
     """
-    behaviour_w = config.campaign_behaviour_weights
-    coordination_w = dict(config.campaign_coordination_weights)
-    size_w = coordination_w.pop("size", 0.0)
-    member = np.clip(group["member_risk"], 0.02, 0.98)
-    logit = behaviour_w.get("member_risk", 1.0) * np.log(member / (1.0 - member))
-    logit += behaviour_w.get("suspicious_share", 0.0) * (group["suspicious_share"] - 0.5)
-    coordination = sum(
-        (w * group[k] for k, w in coordination_w.items()), np.zeros(len(member))
-    )
-    logit += coordination * (0.5 + 0.5 * group["size"]) + size_w * group["size"]
-    return np.asarray(1.0 / (1.0 + np.exp(-logit)))
+    harvest_w = config.campaign_harvest_weights
+    coordination_w = config.campaign_coordination_weights
+    p = config.signal_params
+    tokens = np.log10(np.maximum(np.asarray(group["harvest_tokens"], dtype=float), 1.0))
+    volume = _ramp(tokens, np.log10(p["campaign_harvest_tokens_min"]),
+                   np.log10(p["campaign_harvest_tokens_full"]))
+    harvest = (harvest_w.get("harvest_volume", 0.0) * volume
+               + harvest_w.get("member_harvest", 0.0) * np.asarray(group["member_harvest"]))
+    coordination = np.zeros(len(volume))
+    for name, w in coordination_w.items():
+        if name == "automation":
+            coordination += w * np.maximum(np.asarray(group["member_amplifier"]) - 1.0, 0.0)
+        else:
+            coordination += w * np.asarray(group[name], dtype=float)
+    openness = np.maximum(np.asarray(group["open"], dtype=float),
+                          np.asarray(group["declared"], dtype=float))
+    risk = 1.0 - np.exp(-harvest * coordination)
+    return np.asarray(risk * (1.0 - config.campaign_openness_weight * openness))
+
+
+#: Group signals a campaign's reasons state as shares of its members.
+_SHARE_WORDS: dict[str, str] = {
+    **GROUP_SIGNALS,
+    "concealment": "belong to a cohort that conceals (registered together, "
+                   "fresh, rotating addresses)",
+}
 
 
 def campaign_reasons(size: int, signals: Mapping[str, float]) -> list[Reason]:
-    """Sentences a person can check, strongest group evidence first (each with the
-    group signal it states and the share of members showing it)."""
+    """Sentences a person can check: what the group harvested, then its strongest
+    coordination evidence (each with the group signal it states and its value)."""
+    reasons = [Reason(
+        "harvest",
+        f"{size} accounts collected {signals['harvest_tokens']:,.0f} tokens of long answers "
+        f"to new prompts; mean member harvest {signals['member_harvest']:.2f}",
+        value=signals["harvest_tokens"],
+    )]
     found = sorted(
-        ((signals[k], k) for k in GROUP_SIGNALS if signals.get(k, 0.0) > 0),
+        ((signals[k], k) for k in _SHARE_WORDS if signals.get(k, 0.0) > 0),
         reverse=True,
     )
-    reasons = [
-        Reason(k, f"{round(share * size)} of {size} accounts {GROUP_SIGNALS[k]}", value=share)
+    reasons += [
+        Reason(k, f"{round(share * size)} of {size} accounts {_SHARE_WORDS[k]}", value=share)
         for share, k in found
     ]
+    if max(signals.get("open", 0.0), signals.get("declared", 0.0)) > 0:
+        reasons.append(Reason(
+            "open",
+            f"{100 * signals['open']:.0f}% of members openly belong to one organisation, "
+            f"{100 * signals['declared']:.0f}% declared their use (lowers the risk)",
+            value=max(signals["open"], signals["declared"]),
+        ))
     reasons.append(Reason(
         "member_risk",
         f"mean member risk {signals['member_risk']:.2f}; "

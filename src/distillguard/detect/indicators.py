@@ -53,13 +53,20 @@ class IndicatorKind:
     org_shared: bool = False
     #: A further SQL condition a value must meet (on ``column``).
     condition: str | None = None
+    #: Whether its cohort can make a core hub (:mod:`~distillguard.detect.cohorts`): an
+    #: e-mail shape (``a0@gmail.com``) is shared by too many strangers to name an operator.
+    cohort: bool = True
+    #: Whether a value shared by more accounts weighs less (``log(N/k) / log(N)``): a
+    #: payment instrument shared across accounts that are not one organisation says the
+    #: same at 3 accounts as at 300.
+    rarity: bool = True
 
 
 #: Every kind, in the order linkage, intel and the UI list them.
 INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
     IndicatorKind("payment_fingerprint", "payment_fingerprint", "payment_fingerprint",
                   "event", "shared_payment", "account_values", family="payment",
-                  org_shared=True),
+                  org_shared=True, rarity=False),
     IndicatorKind("ip", "ip", "ip", "event", "shared_network", "network_values",
                   family="network", org_shared=True),
     IndicatorKind("ip_prefix", "ip_prefix", "ip_prefix", "feature", "shared_network",
@@ -70,7 +77,7 @@ INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
                   family="client", seed_exclusive=True),
     IndicatorKind("email", "email", "email", None, linked=False, family="email"),
     IndicatorKind("email_pattern", "email_pattern", "email_pattern", "feature", None,
-                  "account_values", family="email", org_shared=True),
+                  "account_values", family="email", org_shared=True, cohort=False),
     IndicatorKind("system_prompt", "system_prompt", "md5(system_prompt)", "md5",
                   "shared_template", "account_values", family="system_prompt",
                   seed_exclusive=True),
@@ -119,5 +126,9 @@ def kinds_where(**wanted: object) -> tuple[str, ...]:
 
 #: Kinds whose values, when held almost only by suspicious accounts, weigh as if unique.
 SEED_EXCLUSIVE_KINDS: tuple[str, ...] = kinds_where(seed_exclusive=True)
+#: Kinds whose weight does not fall with the number of accounts sharing a value.
+FLAT_KINDS: tuple[str, ...] = kinds_where(rarity=False)
+#: Kinds whose cohorts can make core hubs.
+COHORT_KINDS: tuple[str, ...] = kinds_where(cohort=True)
 #: Kinds a declared organisation legitimately shares among its accounts.
 ORG_SHARED_KINDS: tuple[str, ...] = kinds_where(org_shared=True)

@@ -31,7 +31,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from distillguard.config import LinkageConfig
+from distillguard.detect.cohorts import CohortSettings, cohort_anomalies
+from distillguard.detect.cotiming import CoTimingSettings, cotiming
 from distillguard.detect.indicators import (
+    COHORT_KINDS,
+    FLAT_KINDS,
     INDICATOR_KINDS,
     KIND,
     ORG_SHARED_KINDS,
@@ -55,12 +59,27 @@ PAIR_CHUNK_ROWS = 16_000_000
 LOCKSTEP_BLOCK_CELLS = 8_000_000
 
 
+#: Hubs of co-timed accounts are named ``cotiming:<group number>``.
+COTIMING_HUB = "cotiming"
+#: Columns of :attr:`Links.hubs`.
+HUB_SCHEMA = pa.schema([("account_id", pa.string()), ("hub", pa.string()),
+                        ("weight", pa.float64()), ("core", pa.bool_())])
+
+
 @dataclass(frozen=True)
 class Links:
-    """Weighted account pairs, and hub values linking many accounts at once."""
+    """Weighted account pairs, and hubs linking many accounts at once.
+
+    A hub is a shared value (``kind:value``) or a co-timed group (``cotiming:<n>``).
+    ``core`` hubs make a group by themselves, suspicious members or not: a value whose
+    cohort conceals (:mod:`~distillguard.detect.cohorts`), a co-timed group
+    (:mod:`~distillguard.detect.cotiming`). Other hubs (very common strong values)
+    only attach accounts to groups of suspicious ones.
+    """
 
     pairs: pa.Table  # a, b, weight, kinds (list<string>)
-    hubs: pa.Table  # account_id, hub (kind:value), weight
+    hubs: pa.Table  # account_id, hub, weight, core (bool)
+    cohorts: pa.Table | None = None  # the cohort of every shared value (cohorts.py)
 
 
 def build_indicators(
@@ -136,13 +155,15 @@ def weigh_indicators(
     # Only what the operator writes or builds (content, tooling); networks and payment
     # cards come from providers many operators share (proxy pools, card issuers).
     exclusive_kinds = ", ".join(f"'{k}'" for k in SEED_EXCLUSIVE_KINDS) or "NULL"
+    flat_kinds = ", ".join(f"'{k}'" for k in FLAT_KINDS) or "NULL"
     con.register("indicator_base_weights", weights)
     con.register("indicator_seeds", pa.table({"account_id": pa.array(seeds or [], pa.string())}))
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE indicator_weights AS
         SELECT s.kind, s.value, s.k,
-               w.base * CASE WHEN s.k >= 3 AND s.kind IN ({exclusive_kinds})
+               w.base * CASE WHEN s.kind IN ({flat_kinds}) THEN 1.0
+                             WHEN s.k >= 3 AND s.kind IN ({exclusive_kinds})
                                   AND s.seed_k >= {float(config.seed_exclusive_share)} * s.k
                              THEN 1.0 ELSE ln({n} / s.k) / ln({n}) END AS weight
         FROM (
@@ -167,6 +188,7 @@ def link_accounts(
     source: str = "events",
     indicators: pa.Table | None = None,
     accounts: pa.Table | None = None,
+    cohort_accounts: pa.Table | None = None,
 ) -> Links:
     """Weighted pairs of linked accounts (weight ≥ ``min_link_weight``), plus hubs.
 
@@ -188,7 +210,11 @@ def link_accounts(
     accounts:
         One row per account with ``account_id`` and ``org_id`` (the profile), so the
         declared organisations need no second pass over the events; None reads them
-        from ``source``.
+        from ``source``. An ``org_key`` column (the organisation an account openly
+        belongs to: its org id, else its corporate e-mail domain) is used when present.
+    cohort_accounts:
+        The accounts' cohort dimensions (:data:`~distillguard.detect.cohorts.COHORT_COLUMNS`);
+        with them, the values whose cohorts conceal become core hubs.
     """
     build_indicators(con, config, source, indicators)
     weigh_indicators(con, config, n_accounts, seeds)
@@ -208,13 +234,69 @@ def link_accounts(
     pairs = _aggregate_pairs(con, config, chunks, len(account_ids.ids))
     hubs = con.execute(
         f"""
-        SELECT x.account_id, w.kind || ':' || w.value AS hub, w.weight
+        SELECT x.account_id, w.kind || ':' || w.value AS hub, w.weight, false AS core
         FROM indicator_weights w
         JOIN account_indicators x ON x.kind = w.kind AND x.value = w.value
         WHERE w.k > {int(config.max_pair_accounts)} AND w.weight >= {float(config.min_link_weight)}
         """
     ).to_arrow_table()
-    return Links(pairs=_named_pairs(pairs, account_ids.ids, config), hubs=hubs)
+    cohorts = None
+    if cohort_accounts is not None:
+        cohorts = cohort_anomalies(con, cohort_accounts, _cohort_settings(config),
+                                   kinds=[k for k in config.indicators if k in COHORT_KINDS])
+        hubs = _hubs(hubs, _cohort_hubs(con, cohorts, config))
+    timed = cotiming(con, CoTimingSettings(**config.cotiming), source)
+    hubs = _hubs(hubs, pa.table({
+        "account_id": timed.groups.column("account_id"),
+        "hub": pc.binary_join_element_wise(
+            pa.array([COTIMING_HUB] * timed.groups.num_rows, pa.string()),
+            pc.cast(timed.groups.column("group"), pa.string()), ":"),
+        "weight": pa.array([float(config.lockstep_weight)] * timed.groups.num_rows),
+        "core": pa.array([True] * timed.groups.num_rows),
+    }))
+    return Links(pairs=_named_pairs(pairs, account_ids.ids, config), hubs=hubs,
+                 cohorts=cohorts)
+
+
+def _hubs(*parts: pa.Table) -> pa.Table:
+    return pa.concat_tables([part.select(HUB_SCHEMA.names).cast(HUB_SCHEMA) for part in parts])
+
+
+def _cohort_settings(config: LinkageConfig) -> CohortSettings:
+    settings = dict(config.cohorts)
+    weights = {d: float(settings.pop(f"{d}_weight")) for d in ("burst", "fresh", "churn")}
+    settings.pop("min_concealment")
+    settings.pop("min_purity")
+    return CohortSettings(
+        min_accounts=int(settings.pop("min_accounts")), min_z=float(settings.pop("min_z")),
+        weights=weights, window_seconds=int(settings.pop("window_seconds")),
+        burst_others=int(settings.pop("burst_others")),
+    )
+
+
+def _cohort_hubs(
+    con: duckdb.DuckDBPyConnection, cohorts: pa.Table, config: LinkageConfig
+) -> pa.Table:
+    """The holders of a value whose cohort conceals (``cohorts.min_concealment``) and is
+    pure (``cohorts.min_purity`` of its holders show a concealment dimension themselves),
+    as members of a core hub weighing the cohort's concealment. Only the holders that
+    conceal join: a common client that a farm also uses does not pull in its users."""
+    settings = config.cohorts
+    concealed = cohorts.filter(pc.and_(
+        pc.greater_equal(cohorts.column("concealment"), float(settings["min_concealment"])),
+        pc.greater_equal(cohorts.column("purity"), float(settings["min_purity"]))))
+    con.register("concealed_values", concealed.select(["kind", "value", "concealment"]))
+    hubs = con.execute(
+        """
+        SELECT m.account_id, c.kind || ':' || c.value AS hub, c.concealment AS weight,
+               true AS core
+        FROM concealed_values c
+        JOIN cohort_members m ON m.kind = c.kind AND m.value = c.value
+        WHERE m.burst_member OR coalesce(m.fresh, false) OR m.churn >= 0.5
+        """
+    ).to_arrow_table()
+    con.unregister("concealed_values")
+    return hubs
 
 
 @dataclass(frozen=True)
@@ -240,8 +322,9 @@ def _index_accounts(
         rows = f"SELECT account_id, mode(org_id) AS org_id FROM {source} GROUP BY account_id"
     else:
         columns = {"account_id": accounts.column("account_id")}
-        if "org_id" in accounts.column_names:
-            columns["org_id"] = accounts.column("org_id")
+        org = "org_key" if "org_key" in accounts.column_names else "org_id"
+        if org in accounts.column_names:
+            columns["org_id"] = accounts.column(org)
         else:
             columns["org_id"] = pa.nulls(accounts.num_rows, pa.string())
         con.register("linkage_profile", pa.table(columns))
@@ -460,15 +543,36 @@ def _lockstep_links(
         return empty
     bucket = int(config.lockstep_bucket_seconds)
     min_events = int(config.lockstep_min_events)
+    phases = max(1, 3600 // bucket)
     con.register("lockstep_seeds", pa.table({"account_id": pa.array(seeds, pa.string())}))
+    # Popular phases of the hour among these accounts (every :00 of a cron crowd) are
+    # left out: accounts active there together are on one clock, not one operator.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE lockstep_popular AS
+        WITH phases AS (
+            SELECT b % {phases} AS phase, count(*) AS c FROM (
+                SELECT DISTINCT account_id, CAST(floor(epoch(timestamp) / {bucket}) AS BIGINT) AS b
+                FROM {source} WHERE account_id IN (SELECT account_id FROM lockstep_seeds)
+            ) GROUP BY ALL
+        )
+        SELECT phase FROM phases
+        WHERE c > {float(config.lockstep_popular_phase)} * (SELECT sum(c) FROM phases) / {phases}
+        """
+    )
+    popular_share = (con.execute("SELECT count(*) FROM lockstep_popular").fetchone()
+                     or (0,))[0] / phases
     active = con.execute(
         f"""
         WITH buckets AS (
             SELECT DISTINCT account_id, CAST(floor(epoch(timestamp) / {bucket}) AS BIGINT) AS b
             FROM {source} WHERE account_id IN (SELECT account_id FROM lockstep_seeds)
         ),
+        unpopular AS (
+            SELECT * FROM buckets WHERE b % {phases} NOT IN (SELECT phase FROM lockstep_popular)
+        ),
         kept AS (
-            SELECT *, count(*) OVER (PARTITION BY account_id) AS n FROM buckets
+            SELECT *, count(*) OVER (PARTITION BY account_id) AS n FROM unpopular
         )
         SELECT CAST(dense_rank() OVER (ORDER BY account_id) - 1 AS INTEGER) AS row,
                CAST(dense_rank() OVER (ORDER BY b) - 1 AS INTEGER) AS col, account_id
@@ -482,7 +586,7 @@ def _lockstep_links(
     con.unregister("lockstep_seeds")
     if active.num_rows == 0 or span_row is None:
         return empty
-    total = float(span_row[0])
+    total = max(1.0, float(span_row[0]) * (1.0 - popular_share))
     rows = np.asarray(active.column("row"), dtype=np.int64)
     cols = np.asarray(active.column("col"), dtype=np.int64)
     n_rows = int(rows.max()) + 1

@@ -14,6 +14,7 @@ from distillguard.config import Config
 from distillguard.detect.rules import TARGET_CAPABILITIES
 
 #: Per-account profile. ``{very_long}`` is ``scoring.signal_params.very_long_max_tokens``,
+#: ``{long_output}`` ``scoring.signal_params.long_output_tokens``,
 #: ``{targets}`` the targeted capabilities (``rules.TARGET_CAPABILITIES``).
 PROFILE_SQL = """
 WITH e AS NOT MATERIALIZED (
@@ -110,6 +111,10 @@ base AS (
         avg(CAST(long_output AS DOUBLE)) AS long_max_tokens_share,
         avg(CAST(max_tokens >= {very_long} AS DOUBLE)) AS very_long_max_tokens_share,
         avg(completion_tokens) AS mean_completion_tokens,
+        -- The harvest: answers long enough to train on (reasoning, code, agent traces).
+        avg(CAST(completion_tokens >= {long_output} AS DOUBLE)) AS long_output_share,
+        coalesce(sum(completion_tokens) FILTER (WHERE completion_tokens >= {long_output}), 0)
+            AS harvest_tokens,
         avg(CAST(temperature = 0 AS DOUBLE)) AS zero_temperature_share,
         -- On the text, not a 64-bit hash: crafted colliding prompts would otherwise
         -- count as repeats (a signal that lowers risk). ~5% of this query's time.
@@ -122,6 +127,9 @@ base AS (
         avg(temperature) AS mean_temperature,
         count(DISTINCT model) AS models,
         count(DISTINCT ip) AS distinct_ips,
+        count(DISTINCT ip_prefix) AS distinct_networks,
+        count(DISTINCT user_agent) AS distinct_user_agents,
+        min(email_domain) AS email_domain,
         count(DISTINCT conversation_id) AS conversations,
         make_timestamptz(min(epoch_us(account_created_at))) AS account_created_at
     FROM e GROUP BY account_id
@@ -188,5 +196,7 @@ def profile_sql(config: Config, source: str = "events") -> str:
     added to :data:`PROFILE_SQL` is computed by both engines.
     """
     very_long = int(config.scoring.signal_params["very_long_max_tokens"])
+    long_output = int(config.scoring.signal_params["long_output_tokens"])
     targets = ", ".join(f"'{name}'" for name in TARGET_CAPABILITIES)
-    return PROFILE_SQL.format(source=source, very_long=very_long, targets=targets)
+    return PROFILE_SQL.format(source=source, very_long=very_long, targets=targets,
+                              long_output=long_output)

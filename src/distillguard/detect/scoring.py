@@ -49,6 +49,14 @@ def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return ramped
 
 
+#: What a signal says about distillation (see the module docstring and docs/signals.md):
+#: ``harvest`` what the account collects (mitigating ones, with negative weights, what it
+#: does not), ``automation`` how operated rather than personal the use looks (scripts,
+#: schedules, fresh accounts at volume), ``concealment`` what it hides (addresses rotated
+#: per request), ``evidence`` evidence from outside the traffic that stands on its own.
+ROLES: tuple[str, ...] = ("harvest", "automation", "concealment", "evidence")
+
+
 @dataclass(frozen=True)
 class Signal:
     """One account signal: what it needs, how strong it is, how to say why."""
@@ -59,6 +67,7 @@ class Signal:
     strength: Callable[[Columns, Mapping[str, float]], np.ndarray]
     explain: Callable[[Mapping[str, float]], str]
     description: str
+    role: str = "harvest"
 
 
 def _text_confidence(c: Columns, p: Mapping[str, float]) -> np.ndarray:
@@ -67,6 +76,13 @@ def _text_confidence(c: Columns, p: Mapping[str, float]) -> np.ndarray:
 
 def _event_confidence(c: Columns, p: Mapping[str, float]) -> np.ndarray:
     return np.clip(c["events"] / p["min_events"], 0.0, 1.0)
+
+
+def novel_harvest_tokens(c: Columns) -> np.ndarray:
+    """Tokens of long answers to prompts the account had not sent before (all of them
+    where prompts are not logged): the value it took away."""
+    repeated = np.nan_to_num(np.asarray(c["repeated_prompt_share"], dtype=np.float64))
+    return np.nan_to_num(np.asarray(c["harvest_tokens"], dtype=np.float64)) * (1.0 - repeated)
 
 
 def _pct(x: float) -> str:
@@ -125,29 +141,50 @@ register(Signal(
 register(Signal(
     name="long_outputs",
     needs=("completion_tokens",),
-    reads=("mean_completion_tokens", "events"),
+    reads=("long_output_share", "mean_completion_tokens", "events"),
     strength=lambda c, p: _ramp(
-        c["mean_completion_tokens"], p["long_output_tokens_min"], p["long_output_tokens_full"]
+        c["long_output_share"], p["long_output_share_min"], p["long_output_share_full"]
     ) * _event_confidence(c, p),
     explain=lambda r: (
-        f"long outputs collected: {r['mean_completion_tokens']:.0f} completion tokens per "
-        f"request over {r['events']:.0f} requests"
+        f"long outputs collected: {_pct(r['long_output_share'])} of {r['events']:.0f} "
+        f"answers are long, {r['mean_completion_tokens']:.0f} completion tokens on average"
     ),
     description="Long completions, request after request: what a distiller harvests "
-    "(reasoning traces, full solutions), unlike chat, batch labelling or evaluation runs.",
+    "(reasoning traces, full solutions, agent traces), unlike chat, batch labelling or "
+    "evaluation runs.",
+))
+register(Signal(
+    name="harvest_volume",
+    needs=("completion_tokens",),
+    reads=("harvest_tokens", "repeated_prompt_share"),
+    strength=lambda c, p: _ramp(
+        np.log10(np.maximum(novel_harvest_tokens(c), 1.0)),
+        np.log10(p["harvest_tokens_min"]), np.log10(p["harvest_tokens_full"]),
+    ),
+    explain=lambda r: (
+        f"harvested {r['harvest_tokens']:,.0f} tokens of long answers"
+        + (f" ({_pct(1 - r['repeated_prompt_share'])} to new prompts)"
+           if r["repeated_prompt_share"] == r["repeated_prompt_share"] else "")
+    ),
+    description="How much long-form output the account collected for new prompts: the "
+    "value a distiller takes away (repeated prompts add nothing new).",
 ))
 register(Signal(
     name="ip_rotation",
+    role="concealment",
     needs=("ip",),
-    reads=("ip_churn", "distinct_ips", "events"),
+    reads=("ip_churn", "distinct_ips", "distinct_networks", "events"),
     strength=lambda c, p: _ramp(c["ip_churn"], p["ip_churn_min"], 0.9)
-    * _ramp(c["distinct_ips"], 3.0, p["ip_rotation_min_ips"]),
+    * _ramp(c["distinct_networks"] / np.maximum(c["distinct_ips"], 1.0),
+            p["network_spread_min"], p["network_spread_full"])
+    * _ramp(c["distinct_networks"], 3.0, p["ip_rotation_min_ips"]),
     explain=lambda r: (
-        f"rotating addresses: {r['distinct_ips']:.0f} IPs for {r['events']:.0f} requests "
-        f"({r['ip_churn']:.2f} per request)"
+        f"rotating addresses: {r['distinct_ips']:.0f} IPs in {r['distinct_networks']:.0f} "
+        f"networks for {r['events']:.0f} requests ({r['ip_churn']:.2f} per request)"
     ),
-    description="A new IP address for almost every request, as rotating residential "
-    "proxies give; people and servers keep their addresses for hours.",
+    description="A new IP address for almost every request, each in another network, as "
+    "rotating residential proxies give; people and servers keep their addresses for hours, "
+    "and a CI or cloud pool rotates within a few of its provider's networks.",
 ))
 register(Signal(
     name="repeated_questions",
@@ -190,6 +227,7 @@ register(Signal(
 ))
 register(Signal(
     name="machine_timing",
+    role="automation",
     needs=(),
     reads=("hour_entropy", "events"),
     strength=lambda c, p: _ramp(c["hour_entropy"], p["hour_entropy_min"], 0.97)
@@ -202,6 +240,7 @@ register(Signal(
 ))
 register(Signal(
     name="high_volume",
+    role="automation",
     needs=(),
     reads=("events",),
     strength=lambda c, p: _ramp(
@@ -225,6 +264,7 @@ register(Signal(
 ))
 register(Signal(
     name="fresh_account",
+    role="automation",
     needs=("account_created_at",),
     reads=("account_age_hours", "events"),
     strength=lambda c, p: _ramp(-c["account_age_hours"], -p["fresh_account_hours"], 0.0)
@@ -234,6 +274,7 @@ register(Signal(
 ))
 register(Signal(
     name="single_shot",
+    role="automation",
     needs=("turn",),
     reads=("followup_share", "events"),
     strength=lambda c, p: _ramp(1.0 - c["followup_share"], 0.9, 1.0)
@@ -246,6 +287,7 @@ register(Signal(
 
 register(Signal(
     name="regular_timing",
+    role="automation",
     needs=(),
     reads=("gap_cv", "events"),
     strength=lambda c, p: _ramp(-c["gap_cv"], -p["regular_cv_max"], -0.2)
@@ -258,6 +300,7 @@ register(Signal(
 ))
 register(Signal(
     name="burst_rate",
+    role="automation",
     needs=(),
     reads=("max_per_minute",),
     strength=lambda c, p: _ramp(c["max_per_minute"], p["burst_per_minute"],
@@ -268,6 +311,7 @@ register(Signal(
 ))
 register(Signal(
     name="model_pivot",
+    role="automation",
     needs=("model",),
     reads=("new_model_hours", "events"),
     strength=lambda c, p: _ramp(-c["new_model_hours"], -p["pivot_hours"], -1.0)
@@ -280,6 +324,7 @@ register(Signal(
 ))
 register(Signal(
     name="shared_intel",
+    role="evidence",
     needs=("shared_intel",),
     reads=("intel_strength", "intel_matches"),
     strength=lambda c, p: np.clip(c["intel_strength"], 0.0, 1.0),
@@ -293,10 +338,14 @@ register(Signal(
 
 #: Profile columns the signals read (each signal declares its own).
 PROFILE_COLUMNS: tuple[str, ...] = tuple(
-    dict.fromkeys(column for signal in SIGNALS.values() for column in signal.reads)
+    dict.fromkeys([*(column for signal in SIGNALS.values() for column in signal.reads),
+                   "declared", "contracted"])
 )
-#: Columns joined from outside the traffic; zero when a profile lacks them.
-OUTSIDE_COLUMNS: tuple[str, ...] = ("intel_strength", "intel_matches")
+#: Columns joined from outside the traffic; zero when a profile lacks them: shared intel,
+#: and the business context of a customer table (1 where a verified customer declared
+#: its automated use, or a contract covers it).
+OUTSIDE_COLUMNS: tuple[str, ...] = ("intel_strength", "intel_matches", "declared",
+                                    "contracted")
 
 
 def _rows(profile: Profile) -> int:
@@ -321,18 +370,35 @@ def _profile_columns(profile: Profile) -> dict[str, np.ndarray]:
 
 @dataclass(frozen=True)
 class AccountScores:
-    """Signal strengths and own risk for every account of a profile."""
+    """Signal strengths, contributions and own risk for every account of a profile.
+
+    ``harvest`` is the summed harvest evidence (mitigations subtracted, not below 0),
+    ``amplifier`` the factor automation and concealment multiply it by (1 = none),
+    ``concealment`` the strongest concealment signal, ``evidence`` outside evidence.
+    """
 
     strengths: dict[str, np.ndarray]
     contributions: dict[str, np.ndarray]
     own_risk: np.ndarray
     unavailable: tuple[str, ...]
+    harvest: np.ndarray
+    amplifier: np.ndarray
+    concealment: np.ndarray
+    evidence: np.ndarray
 
 
 def score_accounts(
     profile: Profile, config: ScoringConfig, available_columns: set[str]
 ) -> AccountScores:
     """Strength of every signal for every account, and the account's own risk.
+
+    Own risk is ``1 - exp(-(H × (1 + A + C) + E))``: the harvest evidence ``H`` (what
+    the account collects, minus what says it collects nothing new), multiplied by how
+    automated (``A``) and how concealed (``C``) the collecting is, plus evidence from
+    outside the traffic (``E``). Automation and concealment alone add nothing: a cron job
+    is automated, a VPN user concealed, and neither harvests. Business context
+    (``declared``/``contracted`` columns, from a customer table) takes out the automation
+    a verified customer declared, and most of the harvest a contract covers.
 
     Parameters
     ----------
@@ -348,9 +414,13 @@ def score_accounts(
     columns = _profile_columns(profile)
     rows = _rows(profile)
     strengths: dict[str, np.ndarray] = {}
-    contributions: dict[str, np.ndarray] = {}
+    raw: dict[str, np.ndarray] = {}
     unavailable: list[str] = []
-    total = np.zeros(rows)
+    by_role = {role: np.zeros(rows) for role in ROLES}
+    concealment = np.zeros(rows)
+    declared = np.clip(_zero_nan(columns["declared"]), 0.0, 1.0)
+    contracted = np.clip(_zero_nan(columns["contracted"]), 0.0, 1.0)
+    covered = 1.0 - contracted * (1.0 - float(config.signal_params["contract_harvest_factor"]))
     with np.errstate(invalid="ignore", divide="ignore"):
         for name, signal in SIGNALS.items():
             if any(col not in available_columns for col in signal.needs):
@@ -359,11 +429,27 @@ def score_accounts(
             else:
                 strength = _zero_nan(signal.strength(columns, config.signal_params))
             strengths[name] = strength
-            contributions[name] = config.weights.get(name, 0.0) * strength
-            total += contributions[name]
-    # Mitigating signals have negative weights; evidence never goes below none.
-    own_risk = 1.0 - np.exp(-np.maximum(total, 0.0))
-    return AccountScores(strengths, contributions, own_risk, tuple(unavailable))
+            weighted = config.weights.get(name, 0.0) * strength
+            if signal.role == "automation":
+                weighted = weighted * (1.0 - declared)
+            elif signal.role == "harvest" and weighted.any():
+                weighted = np.where(weighted > 0, weighted * covered, weighted)
+            raw[name] = weighted
+            by_role[signal.role] += weighted
+            if signal.role == "concealment":
+                concealment = np.maximum(concealment, strength)
+    harvest = np.maximum(by_role["harvest"], 0.0)
+    amplifier = 1.0 + np.maximum(by_role["automation"] + by_role["concealment"], 0.0)
+    evidence = np.maximum(by_role["evidence"], 0.0)
+    contributions = {
+        name: raw[name] * (amplifier if SIGNALS[name].role == "harvest" else
+                           harvest if SIGNALS[name].role in ("automation", "concealment")
+                           else 1.0)
+        for name in SIGNALS
+    }
+    own_risk = 1.0 - np.exp(-(harvest * amplifier + evidence))
+    return AccountScores(strengths, contributions, own_risk, tuple(unavailable),
+                         harvest, amplifier, concealment, evidence)
 
 
 def decide(risk: np.ndarray | float, thresholds: Mapping[str, float]) -> Any:
@@ -378,18 +464,29 @@ def decide(risk: np.ndarray | float, thresholds: Mapping[str, float]) -> Any:
 
 def final_risk(
     own: np.ndarray | float, campaign_risk: np.ndarray | float, member: np.ndarray | bool,
-    config: ScoringConfig,
+    config: ScoringConfig, *, open_lone: np.ndarray | bool = False,
 ) -> np.ndarray:
     """An account's risk from its own and its campaign's.
 
-    Campaign members move ``campaign_blend`` of the way up to their campaign's risk;
-    accounts outside any campaign keep ``lone_account_factor`` of their own risk. Arrays
+    An account that conceals nothing (``open_lone``: no concealment signal, no outside
+    evidence) keeps at most ``lone_open_max_risk`` of its own: one account harvesting
+    openly under its own name (a coding agent, a data vendor, an evaluation run) is a
+    customer to talk to before it is a campaign. Campaign members then move
+    ``campaign_blend`` of the way up to their campaign's risk (a campaign is decided as
+    one); accounts outside any campaign keep ``lone_account_factor`` of theirs. Arrays
     (the batch scan) or one account's numbers (the online guard) alike.
     """
+    own = np.where(open_lone, np.minimum(own, config.lone_open_max_risk), own)
     lift = np.maximum(np.subtract(campaign_risk, own), 0.0)
     risk = np.where(member, np.add(own, config.campaign_blend * lift),
                     np.multiply(own, config.lone_account_factor))
     return np.clip(risk, 0.0, 1.0)
+
+
+def open_lone_accounts(scores: AccountScores, config: ScoringConfig) -> np.ndarray:
+    """Accounts that hide nothing: no concealment signal at
+    ``lone_concealment_min`` and no outside evidence."""
+    return (scores.concealment < config.lone_concealment_min) & (scores.evidence <= 0.0)
 
 
 def campaign_reason(

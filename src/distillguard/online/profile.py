@@ -44,6 +44,7 @@ class ProfileSettings:
     distinct_k: int
     max_templates: int
     very_long_max_tokens: float | None
+    long_output_tokens: float = 800.0
 
     @classmethod
     def from_config(cls, config: Config) -> ProfileSettings:
@@ -52,6 +53,7 @@ class ProfileSettings:
             distinct_k=int(config.online.distinct_sketch_size),
             max_templates=int(config.online.max_templates),
             very_long_max_tokens=None if very_long is None else float(very_long),
+            long_output_tokens=float(config.scoring.signal_params["long_output_tokens"]),
         )
 
 
@@ -78,6 +80,10 @@ SHARE_RULES: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any], ProfileSe
     ),
     "tool_share": lambda e, f, s: _gt(e.get("tool_count"), 0),
     "followup_share": lambda e, f, s: _gt(e.get("turn"), 0),
+    "long_output_share": lambda e, f, s: (
+        None if e.get("completion_tokens") is None
+        else e["completion_tokens"] >= s.long_output_tokens
+    ),
 }
 #: Means over non-null values, by column: (source, event or feature).
 MEAN_RULES: dict[str, tuple[str, str]] = {
@@ -90,12 +96,16 @@ DISTINCT_RULES: dict[str, tuple[str, str]] = {
     "distinct_temperatures": ("temperature", "event"),
     "models": ("model", "event"),
     "distinct_ips": ("ip", "event"),
+    "distinct_networks": ("ip_prefix", "feature"),
+    "distinct_user_agents": ("user_agent", "event"),
     "conversations": ("conversation_id", "event"),
     "distinct_prompts": ("prompt", "event"),
     "distinct_templates": ("skeleton", "feature"),
 }
 _SUMS = ("prompt_tokens", "completion_tokens")
+#: Modes of event columns, and of feature columns.
 _MODES = ("org_id", "access_path")
+_FEATURE_MODES = ("email_domain",)
 
 
 class AccountState:
@@ -113,11 +123,12 @@ class AccountState:
         self.first_ts: float | None = None
         self.last_ts: float | None = None
         self.created_ts: float | None = None
-        self.sums = dict.fromkeys(_SUMS, 0)
+        self.sums = dict.fromkeys((*_SUMS, "harvest_tokens"), 0)
+        self._long_output = settings.long_output_tokens
         self.shares: dict[str, list[int]] = {name: [0, 0] for name in SHARE_RULES}
         self.means: dict[str, list[float]] = {name: [0.0, 0] for name in MEAN_RULES}
         self.distinct = {name: DistinctSketch(settings.distinct_k) for name in DISTINCT_RULES}
-        self.modes = {name: TopCounts(_MODE_CAPACITY) for name in _MODES}
+        self.modes = {name: TopCounts(_MODE_CAPACITY) for name in (*_MODES, *_FEATURE_MODES)}
         self.gaps = Welford()
         self.gap_median = MedianSketch()
         self.hours = [0] * 24
@@ -158,6 +169,9 @@ class AccountState:
             value = event.get(name)
             if value is not None:
                 self.sums[name] += int(value)
+        completion = event.get("completion_tokens")
+        if completion is not None and completion >= self._long_output:
+            self.sums["harvest_tokens"] += int(completion)
         for name, rule in SHARE_RULES.items():
             flag = rule(event, features, settings)
             if flag is not None:
@@ -177,6 +191,10 @@ class AccountState:
                                         else str(value))
         for name in _MODES:
             value = event.get(name)
+            if value is not None:
+                self.modes[name].add(str(value))
+        for name in _FEATURE_MODES:
+            value = features.get(name)
             if value is not None:
                 self.modes[name].add(str(value))
         self.hours[int(ts // 3600) % 24] += 1
@@ -210,6 +228,12 @@ class AccountState:
         acc = self.means["mean_completion_tokens"]
         acc[0] += float(completion_tokens)
         acc[1] += 1
+        long = completion_tokens >= self._long_output
+        counts = self.shares["long_output_share"]
+        counts[0] += int(long)
+        counts[1] += 1
+        if long:
+            self.sums["harvest_tokens"] += int(completion_tokens)
 
     # -- profile columns -----------------------------------------------------------
 
@@ -273,7 +297,7 @@ class AccountState:
         for k, v in data["distinct"].items():
             if k in state.distinct:
                 state.distinct[k] = DistinctSketch.from_data(v)
-        state.modes = {k: TopCounts.from_data(v) for k, v in data["modes"].items()}
+        state.modes.update({k: TopCounts.from_data(v) for k, v in data["modes"].items()})
         state.gaps = Welford.from_data(data["gaps"])
         state.gap_median = MedianSketch.from_data(data["gap_median"])
         state.templates = TopCounts.from_data(data["templates"])
@@ -373,6 +397,8 @@ PROFILE_COLUMNS: dict[str, Callable[[AccountState], Any]] = {
     "prompts": lambda s: s.prompts,
     "prompt_tokens": lambda s: s.sums["prompt_tokens"],
     "completion_tokens": lambda s: s.sums["completion_tokens"],
+    "harvest_tokens": lambda s: s.sums["harvest_tokens"],
+    "email_domain": lambda s: s.modes["email_domain"].top()[0],
     **{name: (lambda n: lambda s: s.share(n))(name) for name in SHARE_RULES},
     **{name: (lambda n: lambda s: s.mean(n))(name) for name in MEAN_RULES},
     **{name: _distinct(name) for name in DISTINCT_RULES},

@@ -1,0 +1,223 @@
+"""Cohorts: how unusual is the group of accounts behind a shared value?
+
+A value many accounts share (a TLS stack, a network, a sign-up hour, a template) says
+nothing by its count alone: 2,000 ordinary users share a popular client, and 900 accounts
+of one reseller "hydra" share their operator's. What differs is the *cohort* behind the
+value (EvilCohort, USENIX Security 2015): its members were registered together, started
+using their accounts at once, rotate their addresses per request, and harvest, far more
+than the rest of the population does. Each value's cohort is compared with the
+population (without the cohort itself, so a cohort that is a large share of the traffic
+does not set its own baseline), dimension by dimension:
+
+- ``burst``: members registered within the same window as two or more other members,
+  against what random members of the population would show (the chance of two others
+  in the same window, from the population's registrations in it);
+- ``fresh``: members whose first request came soon after registration;
+- ``churn``: members that rotate their IP address nearly per request;
+- ``harvest``: members that collect long outputs (strength in 0..1, computed by scoring).
+
+A dimension counts only where the cohort's excess over the population is significant
+for its size (a z-score), and as the share of the room above the population's level
+it takes. **Concealment** combines burst, fresh and churn, and is cancelled by
+**openness**: members that openly belong together (one organisation, one corporate
+e-mail domain) are a company, not a hidden operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+#: Dimensions of concealment, and the ones that say nothing for a kind of value
+#: (a sign-up window's members are registered together and fresh by construction).
+CONCEALMENT_DIMENSIONS: tuple[str, ...] = ("burst", "fresh", "churn")
+IMPLIED_DIMENSIONS: Mapping[str, tuple[str, ...]] = {"signup_window": ("burst", "fresh")}
+
+
+@dataclass(frozen=True)
+class CohortSettings:
+    """``linkage.cohorts`` in the configuration."""
+
+    min_accounts: int = 3
+    # Excess over the population counts only from this z-score on.
+    min_z: float = 3.0
+    # Weight of each concealment dimension's excess (in 0..1).
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {"burst": 0.5, "fresh": 0.3, "churn": 0.8})
+    # Registration windows (seconds) for the burst dimension.
+    window_seconds: int = 3600
+    # Members in one window with at least this many others make a burst.
+    burst_others: int = 2
+
+
+COHORT_COLUMNS: tuple[str, ...] = (
+    "account_id", "created_window", "fresh", "churn", "harvest", "org_key",
+)
+
+
+def cohort_stats_sql(min_accounts: int) -> str:
+    """Per shared value: size and sums of the member dimensions, the members in sign-up
+    bursts and their expectation, the largest share of one organisation, and the share
+    of members that show a concealment dimension themselves (``purity``).
+
+    Reads ``account_indicators(account_id, kind, value)`` and ``cohort_accounts``
+    (:data:`COHORT_COLUMNS`, one row per account); creates ``cohort_members(kind, value,
+    account_id, concealing)``.
+    """
+    return f"""
+    CREATE OR REPLACE TEMP TABLE cohort_members AS
+    WITH members AS (
+        SELECT i.kind, i.value, a.*, count(*) OVER (PARTITION BY i.kind, i.value) AS k
+        FROM account_indicators i JOIN cohort_accounts a USING (account_id)
+    )
+    SELECT *,
+           -- Members with enough others of the cohort in their registration window.
+           created_window IS NOT NULL
+               AND count(*) OVER (PARTITION BY kind, value, created_window) > {{others}}
+               AS burst_member
+    FROM members WHERE k >= {int(min_accounts)};
+
+    CREATE OR REPLACE TEMP TABLE cohort_stats AS
+    WITH population_windows AS (
+        SELECT created_window, count(*) AS c FROM cohort_accounts
+        WHERE created_window IS NOT NULL GROUP BY ALL
+    ),
+    windows AS (
+        SELECT kind, value, any_value(k) AS k, created_window, count(*) AS c
+        FROM cohort_members WHERE created_window IS NOT NULL GROUP BY kind, value, created_window
+    ),
+    bursts AS (
+        -- What members drawn at random would show: P(at least `others` of k - 1 others
+        -- in the window), Poisson with the population's share of the window, the
+        -- cohort's own members left out.
+        SELECT w.kind, w.value, sum(w.c * {{chance}}) AS burst_expected
+        FROM windows w JOIN population_windows p USING (created_window)
+        GROUP BY ALL
+    ),
+    orgs AS (
+        SELECT kind, value, max(c) AS org_members FROM (
+            SELECT kind, value, org_key, count(*) AS c FROM cohort_members
+            WHERE org_key IS NOT NULL GROUP BY ALL
+        ) GROUP BY ALL
+    ),
+    sums AS (
+        SELECT kind, value, count(*) AS k, count(created_window) AS dated,
+               sum(CAST(burst_member AS DOUBLE)) AS burst_members,
+               sum(CAST(fresh AS DOUBLE)) AS fresh, count(fresh) AS fresh_known,
+               sum(churn) AS churn, count(churn) AS churn_known,
+               sum(harvest) AS harvest,
+               avg(CAST(burst_member OR coalesce(fresh, false) OR churn >= 0.5 AS DOUBLE))
+                   AS purity
+        FROM cohort_members GROUP BY ALL
+    )
+    SELECT u.kind, u.value, u.k, u.dated, u.fresh, u.fresh_known, u.churn, u.churn_known,
+           u.harvest, u.burst_members, u.purity,
+           coalesce(b.burst_expected, 0) AS burst_expected,
+           coalesce(o.org_members, 0) AS org_members
+    FROM sums u
+    LEFT JOIN bursts b USING (kind, value)
+    LEFT JOIN orgs o USING (kind, value)
+    ORDER BY u.kind, u.value
+    """
+
+
+def _burst_chance(others: int, n: int) -> str:
+    """SQL for P(Poisson(λ) ≥ others) with λ = (k - 1) × (window share without the
+    cohort), in terms of the columns of the ``bursts`` query."""
+    lam = f"((w.k - 1) * greatest(p.c - w.c, 0) / greatest({n} - w.k, 1))"
+    terms = " + ".join(
+        f"pow({lam}, {j}) / {float(np.prod(np.arange(1, j + 1))) if j else 1.0}"
+        for j in range(others)
+    )
+    return f"(1 - exp(-{lam}) * ({terms}))"
+
+
+def excess(member: np.ndarray, population: np.ndarray, k: np.ndarray,
+           min_z: float) -> np.ndarray:
+    """Share of the room above the population's level that the cohort takes, where the
+    difference is significant for ``k`` members; 0 elsewhere."""
+    room = np.maximum(1.0 - population, 1e-9)
+    raw = np.clip((member - population) / room, 0.0, 1.0)
+    spread = population * (1.0 - population) + 0.25 / np.maximum(k, 1.0)
+    z = (member - population) / np.sqrt(spread / np.maximum(k, 1.0))
+    return np.where(z >= min_z, raw, 0.0)
+
+
+def cohort_anomalies(
+    con: duckdb.DuckDBPyConnection, accounts: pa.Table, settings: CohortSettings,
+    kinds: Sequence[str] | None = None,
+) -> pa.Table:
+    """Per value shared by ``min_accounts`` or more: the cohort's dimensions, its
+    concealment in 0..1, and its openness.
+
+    ``accounts`` has :data:`COHORT_COLUMNS`; ``account_indicators`` must exist.
+    Columns: kind, value, k, burst, fresh, churn, harvest (member shares), excess of each,
+    open (largest share of one organisation), purity (share of members showing a
+    concealment dimension themselves), concealment. The temp table ``cohort_members``
+    keeps each value's members with their ``burst_member``, ``fresh`` and ``churn``.
+    """
+    n = accounts.num_rows
+    con.register("cohort_accounts", accounts.select(list(COHORT_COLUMNS)))
+    sql = cohort_stats_sql(settings.min_accounts).format(
+        others=int(settings.burst_others),
+        chance=_burst_chance(int(settings.burst_others), n),
+    )
+    con.execute(sql)
+    stats = con.execute("SELECT * FROM cohort_stats").fetchnumpy()
+    totals = con.execute(
+        "SELECT count(created_window), sum(CAST(fresh AS DOUBLE)), count(fresh), "
+        "sum(churn), count(churn), sum(harvest) FROM cohort_accounts"
+    ).fetchone() or (0, 0.0, 0, 0.0, 0, 0.0)
+    con.unregister("cohort_accounts")
+    k = np.asarray(stats["k"], dtype=np.float64)
+    kind = np.asarray(stats["kind"], dtype=object)
+    keep = np.ones(len(k), dtype=bool) if kinds is None else np.isin(kind, list(kinds))
+
+    def f(name: str) -> np.ndarray:
+        return np.nan_to_num(np.asarray(stats[name], dtype=np.float64))
+
+    def share(total: np.ndarray, known: np.ndarray) -> np.ndarray:
+        return np.divide(total, known, out=np.zeros(len(total)), where=known > 0)
+
+    # Population level of each dimension without the cohort (leave-cohort-out).
+    _, fresh_all, fresh_known_all, churn_all, churn_known_all, harvest_all = (
+        float(x or 0.0) for x in totals)
+    member = {
+        "burst": share(f("burst_members"), f("dated")),
+        "fresh": share(f("fresh"), f("fresh_known")),
+        "churn": share(f("churn"), f("churn_known")),
+        "harvest": f("harvest") / np.maximum(k, 1.0),
+    }
+    population = {
+        "burst": share(f("burst_expected"), f("dated")),
+        "fresh": share(fresh_all - f("fresh"), fresh_known_all - f("fresh_known")),
+        "churn": share(churn_all - f("churn"), churn_known_all - f("churn_known")),
+        "harvest": (harvest_all - f("harvest")) / np.maximum(n - k, 1.0),
+    }
+    excesses = {d: excess(member[d], population[d], k, settings.min_z) for d in member}
+    for d in CONCEALMENT_DIMENSIONS:
+        for implied_kind, dims in IMPLIED_DIMENSIONS.items():
+            if d in dims:
+                excesses[d] = np.where(kind == implied_kind, 0.0, excesses[d])
+    openness = f("org_members") / np.maximum(k, 1.0)
+    hidden = np.ones(len(k))
+    for d in CONCEALMENT_DIMENSIONS:
+        hidden *= 1.0 - settings.weights.get(d, 0.0) * excesses[d]
+    concealment = (1.0 - hidden) * (1.0 - openness)
+    columns: dict[str, pa.Array] = {
+        "kind": pa.array(kind[keep].tolist(), pa.string()),
+        "value": pa.array(np.asarray(stats["value"], dtype=object)[keep].tolist(),
+                          pa.string()),
+        "k": pa.array(k[keep].astype(np.int64)),
+    }
+    for d in member:
+        columns[d] = pa.array(member[d][keep])
+        columns[f"{d}_excess"] = pa.array(excesses[d][keep])
+    columns["open"] = pa.array(openness[keep])
+    columns["purity"] = pa.array(f("purity")[keep])
+    columns["concealment"] = pa.array(concealment[keep])
+    return pa.table(columns)
