@@ -72,10 +72,12 @@ class ScoringConfig:
     campaign_attach_weight: float
     community_resolution: float
     community_min_modularity: float
+    community_rejoin_share: float
     campaign_blend: float
     lone_account_factor: float
     lone_open_max_risk: float
     lone_concealment_min: float
+    harvest_explained_uses: list[str]
     supervised_weight: float
     thresholds: dict[str, float]
 

@@ -198,12 +198,13 @@ def analyse(
                           indicators=indicators, accounts=profile,
                           cohort_accounts=cohort_dimensions(profile, scores, config))
     stage("campaigns")
-    members = member_evidence(profile, scores)
+    members = member_evidence(profile, scores, config.scoring)
     campaigns = find_campaigns(account_ids, members, links, config.scoring)
     add_evidence(ws.con, campaigns, config, show_pii=show_pii, source=source)
     member = campaigns.campaign_of != None  # noqa: E711 (object array)
     risk = final_risk(scores.own_risk, campaigns.campaign_risk, member, config.scoring,
-                      open_lone=open_lone_accounts(scores, config.scoring))
+                      open_lone=open_lone_accounts(scores, config.scoring,
+                                                   _declared_uses(profile)))
     decisions = decide(risk, config.scoring.thresholds)
     reasons = _reasons(profile, scores, campaigns)
     cap_declared(decisions, reasons, members.declared, profile)
@@ -334,6 +335,13 @@ def _reasons(
             reasons = [campaign_reason(cid, record.risk, len(record.accounts), head), *reasons]
         result.append(reasons)
     return result
+
+
+def _declared_uses(profile: pa.Table) -> np.ndarray:
+    """Per account, the use a verified customer declared (None for none)."""
+    uses = np.asarray(profile.column("declared_use").to_pylist(), dtype=object)
+    declared = np.asarray(profile.column("declared").to_numpy(zero_copy_only=False)) > 0
+    return np.where(declared, uses, None)
 
 
 def _empty_accounts() -> pa.Table:

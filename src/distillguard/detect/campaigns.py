@@ -139,7 +139,8 @@ def split_communities(
         graph.add_weighted_edges_from(zip(a[edges].tolist(), b[edges].tolist(),
                                           weight[edges].tolist(), strict=True))
         parts = nx.community.louvain_communities(graph, resolution=resolution, seed=0)
-        if len(parts) < 2 or min(sum(1 for v in p if v < n) for p in parts) < min_size:
+        parts = _fold_small_parts(parts, a[edges], b[edges], weight[edges], n, min_size)
+        if len(parts) < 2:
             continue
         if _modularity(parts, a[edges], b[edges], weight[edges]) < min_modularity:
             continue
@@ -147,6 +148,56 @@ def split_communities(
             labels[list(part)] = next_label
             next_label += 1
     return labels
+
+
+def rejoin_parts(labels: np.ndarray, hub_accounts: np.ndarray, hub_index: np.ndarray,
+                 share: float) -> np.ndarray:
+    """Join again the parts of a split that one core hub covers: a concealing value held
+    by at least ``share`` of each of two parts is one operator's (its client stack, its
+    server), whatever dense blocks its sign-up bursts or prompt sets made inside it."""
+    if not len(hub_accounts):
+        return labels
+    sizes = np.bincount(labels)
+    keys, counts = np.unique(np.stack([hub_index, labels[hub_accounts]]), axis=1,
+                             return_counts=True)
+    covered = counts >= share * sizes[keys[1]]
+    hubs, parts = keys[0][covered], keys[1][covered]
+    parent = np.arange(len(sizes))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = int(parent[x])
+        return x
+
+    order = np.argsort(hubs, kind="stable")
+    hubs, parts = hubs[order], parts[order]
+    for k in range(1, len(hubs)):  # per (hub, part) pair, not per event
+        if hubs[k] == hubs[k - 1]:
+            parent[find(int(parts[k]))] = find(int(parts[k - 1]))
+    roots = np.array([find(int(x)) for x in range(len(sizes))])
+    return roots[labels]
+
+
+def _fold_small_parts(
+    parts: list[set[int]], a: np.ndarray, b: np.ndarray, weight: np.ndarray, accounts: int,
+    min_size: int,
+) -> list[set[int]]:
+    """``parts`` with every part of fewer than ``min_size`` accounts (nodes below
+    ``accounts``) folded into the campaign-sized part it is most strongly linked to; no
+    such part: one part (the group stays whole)."""
+    size = [sum(1 for v in part if v < accounts) for part in parts]
+    big = [k for k, s in enumerate(size) if s >= min_size]
+    if len(big) < 2:
+        return [set().union(*parts)]
+    part_of = {v: k for k, part in enumerate(parts) for v in part}
+    pa_, pb_ = np.array([part_of[v] for v in a.tolist()]), np.array([part_of[v] for v in b.tolist()])
+    folded = [set(parts[k]) for k in big]
+    for k in (k for k, s in enumerate(size) if s < min_size):
+        strength = [float(weight[((pa_ == k) & (pb_ == j)) | ((pa_ == j) & (pb_ == k))].sum())
+                    for j in big]
+        folded[int(np.argmax(strength))] |= parts[k]
+    return folded
 
 
 def modularity_upper_bound(
@@ -210,7 +261,8 @@ class MemberEvidence:
     factor (:class:`~distillguard.detect.scoring.AccountScores`), ``novel_tokens`` the
     tokens of long answers to new prompts it collected, ``org`` the organisation it
     openly belongs to (an integer code, -1 for none), ``declared`` whether a verified
-    customer declared its automated use.
+    customer declared its automated use, ``fresh`` whether it was first used within
+    ``young_account_days`` of its registration.
     """
 
     own_risk: np.ndarray
@@ -219,12 +271,15 @@ class MemberEvidence:
     novel_tokens: np.ndarray
     org: np.ndarray
     declared: np.ndarray
+    fresh: np.ndarray
 
 
-def member_evidence(profile: pa.Table, scores: AccountScores) -> MemberEvidence:
+def member_evidence(profile: pa.Table, scores: AccountScores, config: ScoringConfig
+                    ) -> MemberEvidence:
     """Each account's contribution to a group, from its profile and scores."""
     columns = {name: _number_column(profile, name)
-               for name in ("harvest_tokens", "repeated_prompt_share", "declared")}
+               for name in ("harvest_tokens", "repeated_prompt_share", "declared",
+                            "account_age_hours")}
     org = profile.column("org_key").combine_chunks()
     codes = pc.fill_null(pc.dictionary_encode(org).indices, -1)
     return MemberEvidence(
@@ -232,6 +287,7 @@ def member_evidence(profile: pa.Table, scores: AccountScores) -> MemberEvidence:
         novel_tokens=novel_harvest_tokens(columns),
         org=np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64),
         declared=np.nan_to_num(columns["declared"]) > 0,
+        fresh=columns["account_age_hours"] < 24.0 * config.signal_params["young_account_days"],
     )
 
 
@@ -327,6 +383,9 @@ def find_campaigns(
         min_size=config.min_campaign_accounts, resolution=config.community_resolution,
         min_modularity=config.community_min_modularity, accounts=n,
     )[:n]
+    every_core = hub_core[hub_index] if len(hub_accounts) else np.zeros(0, dtype=bool)
+    labels = rejoin_parts(labels, hub_accounts[every_core], hub_index[every_core],
+                          config.community_rejoin_share)
 
     # Which kinds of link each account has to another member of its own group.
     inside = labels[a] == labels[b]
@@ -360,6 +419,7 @@ def find_campaigns(
         "member_risk": mean(own_risk),
         "suspicious_share": seed_count / np.maximum(comp_size, 1),
         "concealment": mean(concealment),
+        "fresh": mean(members.fresh.astype(float)),
         **{name: mean(flags.astype(float)) for name, flags in has.items()},
         "open": _largest_share(labels, members.org, len(comp_size)),
         "declared": mean(members.declared.astype(float)),
@@ -426,18 +486,26 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
                    np.log10(p["campaign_harvest_tokens_full"]))
     harvest = (harvest_w.get("harvest_volume", 0.0) * volume
                + harvest_w.get("member_harvest", 0.0) * np.asarray(group["member_harvest"]))
+    # Plain sharing (a network, a template, a sign-up window) counts in proportion to how
+    # new or concealed the group is: established accounts sharing a CI range or their
+    # tool's system prompt are how organisations and public infrastructure look.
+    novelty = np.maximum(np.asarray(group["fresh"], dtype=float),
+                         np.asarray(group["concealment"], dtype=float))
     coordination = np.zeros(len(volume))
     for name, w in coordination_w.items():
         if name == "automation":
-            coordination += w * np.maximum(np.asarray(group["member_amplifier"]) - 1.0, 0.0)
+            value = np.maximum(np.asarray(group["member_amplifier"]) - 1.0, 0.0)
         else:
-            coordination += w * np.asarray(group[name], dtype=float)
+            value = np.asarray(group[name], dtype=float)
+        coordination += w * value * (novelty if name in PLAIN_SHARING else 1.0)
     openness = np.maximum(np.asarray(group["open"], dtype=float),
                           np.asarray(group["declared"], dtype=float))
     risk = 1.0 - np.exp(-harvest * coordination)
     return np.asarray(risk * (1.0 - config.campaign_openness_weight * openness))
 
 
+#: Coordination that organisations and public infrastructure show too.
+PLAIN_SHARING: frozenset[str] = frozenset({"shared_network", "shared_template", "signup_burst"})
 #: Group signals a campaign's reasons state as shares of its members.
 _SHARE_WORDS: dict[str, str] = {
     **GROUP_SIGNALS,

@@ -483,10 +483,19 @@ def final_risk(
     return np.clip(risk, 0.0, 1.0)
 
 
-def open_lone_accounts(scores: AccountScores, config: ScoringConfig) -> np.ndarray:
-    """Accounts that hide nothing: no concealment signal at
-    ``lone_concealment_min`` and no outside evidence."""
-    return (scores.concealment < config.lone_concealment_min) & (scores.evidence <= 0.0)
+def open_lone_accounts(
+    scores: AccountScores, config: ScoringConfig, declared_use: np.ndarray | None = None
+) -> np.ndarray:
+    """Accounts that hide nothing: no concealment signal at ``lone_concealment_min`` and
+    no outside evidence. A verified customer that declared a use which does not explain
+    harvesting (``scoring.harvest_explained_uses`` lists those that do) is not capped:
+    harvest beyond what it declared is for its account manager to review."""
+    hidden_nothing = (scores.concealment < config.lone_concealment_min) & (scores.evidence <= 0.0)
+    if declared_use is None:
+        return hidden_nothing
+    unexplained = np.array([use is not None and use not in config.harvest_explained_uses
+                            for use in declared_use.tolist()], dtype=bool)
+    return hidden_nothing & ~unexplained
 
 
 def campaign_reason(
