@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from distillguard.config import default_config
-from distillguard.detect.campaigns import add_evidence, find_campaigns
+from distillguard.detect.campaigns import MemberEvidence, add_evidence, find_campaigns
 from distillguard.detect.linkage import link_accounts, lockstep_pairs
 from tests.helpers import T0, connection_with_events
 
@@ -57,6 +57,19 @@ def population() -> list[dict[str, Any]]:
     return rows
 
 
+def evidence(own: np.ndarray, harvest: np.ndarray | None = None,
+             tokens: float = 0.0) -> MemberEvidence:
+    """Group evidence with the given own risk; ``harvest`` (default: none) and
+    ``tokens`` of long answers per harvesting account; no organisation, nothing
+    declared, nobody young."""
+    harvest = np.zeros(len(own)) if harvest is None else harvest
+    return MemberEvidence(
+        own_risk=own, harvest=harvest, amplifier=np.ones(len(own)),
+        novel_tokens=np.where(harvest > 0, tokens, 0.0),
+        org=np.full(len(own), -1), declared=np.zeros(len(own), dtype=bool),
+        fresh=np.zeros(len(own), dtype=bool))
+
+
 def links_for(seeds: list[str]) -> tuple[Any, set[tuple[str, str]]]:
     con = connection_with_events(population())
     n = con.execute("SELECT count(DISTINCT account_id) FROM events").fetchone()[0]  # type: ignore[index]
@@ -99,10 +112,13 @@ def test_when_linked_group_is_suspicious_then_it_becomes_a_campaign_with_evidenc
     ids = con.execute(
         "SELECT DISTINCT account_id FROM events ORDER BY 1").to_arrow_table().column(0)
     ids = ids.combine_chunks()
-    own = np.where(np.char.startswith(np.asarray(ids.to_pylist(), dtype=str), "camp"), 0.5, 0.05)
+    camp = np.char.startswith(np.asarray(ids.to_pylist(), dtype=str), "camp")
+    own = np.where(camp, 0.5, 0.05)
     seeds = [a for a, r in zip(ids.to_pylist(), own, strict=True) if r >= 0.3]
     links = link_accounts(con, CFG.linkage, len(ids), seeds)
-    result = find_campaigns(ids, own, links, CFG.scoring)
+    # The campaign harvests: strong evidence each, a million tokens of long answers each.
+    result = find_campaigns(ids, evidence(own, np.where(camp, 1.5, 0.0), 1e6), links,
+                            CFG.scoring)
     assert len(result.records) == 1
     record = result.records[0].to_dict()  # as campaigns.json has it
     assert record["campaign_id"] == "C0001"
@@ -111,14 +127,14 @@ def test_when_linked_group_is_suspicious_then_it_becomes_a_campaign_with_evidenc
     assert any("payment" in r for r in record["reasons"])
     add_evidence(con, result, CFG)
     record = result.records[0].to_dict()
-    evidence = record["evidence"]
+    shown = record["evidence"]
     assert record["exchanges"] == 150
-    kinds = {i["kind"] for i in evidence["shared_indicators"]}
+    kinds = {i["kind"] for i in shown["shared_indicators"]}
     assert {"payment_fingerprint", "ip_prefix"} <= kinds
     # personal values are hashed by default
-    assert all(not i["value"].startswith("card-") for i in evidence["shared_indicators"])
-    assert evidence["templates"][0]["accounts"] == 5
-    assert sum(t["requests"] for t in evidence["timeline"]) == 150
+    assert all(not i["value"].startswith("card-") for i in shown["shared_indicators"])
+    assert shown["templates"][0]["accounts"] == 5
+    assert sum(t["requests"] for t in shown["timeline"]) == 150
 
 
 @pytest.mark.parametrize("member_risk", [0.0, 0.05])
@@ -127,7 +143,23 @@ def test_when_linked_group_is_ordinary_then_no_campaign(member_risk: float) -> N
     ids = pa.array(sorted({r["account_id"] for r in population()}))
     own = np.full(len(ids), member_risk)
     links = link_accounts(con, CFG.linkage, len(ids), [])
-    assert find_campaigns(ids, own, links, CFG.scoring).records == []
+    assert find_campaigns(ids, evidence(own), links, CFG.scoring).records == []
+
+
+def test_when_a_linked_group_harvests_in_the_open_then_no_campaign() -> None:
+    # The same shared cards and network, but the members harvest with nothing to hide
+    # or coordinate beyond a card: an organisation's heavy users, not a campaign.
+    con, _ = links_for([])
+    ids = con.execute(
+        "SELECT DISTINCT account_id FROM events ORDER BY 1").to_arrow_table().column(0)
+    ids = ids.combine_chunks()
+    names = np.asarray(ids.to_pylist(), dtype=str)
+    team = np.char.startswith(names, "team")
+    own = np.where(team, 0.5, 0.05)
+    links = link_accounts(con, CFG.linkage, len(ids), names[team].tolist())
+    result = find_campaigns(ids, evidence(own, np.where(team, 1.5, 0.0), 1e6), links,
+                            CFG.scoring)
+    assert not any(set(r.accounts) & set(names[team]) for r in result.records)
 
 
 def _clique_edges(members: list[int], w: float) -> list[tuple[int, int, float]]:
@@ -174,15 +206,19 @@ def test_accounts_registered_in_one_burst_share_a_signup_window() -> None:
 
 
 def test_a_tooling_value_held_only_by_suspicious_accounts_weighs_as_if_unique() -> None:
+    import dataclasses
+
     from distillguard.detect.linkage import build_indicators, weigh_indicators
 
+    # Off by default (cohorts weigh shared values instead); the rule still works when on.
+    linkage = dataclasses.replace(CFG.linkage, seed_exclusive_share=0.8)
     rows = [{"account_id": f"a{i}", "user_agent": "rare-tool/1" if i < 30 else "browser",
              "prompt": "p", "timestamp": T0} for i in range(200)]
     con = connection_with_events(rows)
-    build_indicators(con, CFG.linkage)
+    build_indicators(con, linkage)
 
     def weigh(seeds: list[str]) -> float:
-        weigh_indicators(con, CFG.linkage, 200, seeds)
+        weigh_indicators(con, linkage, 200, seeds)
         row = con.execute(
             "SELECT weight FROM indicator_weights WHERE value = 'rare-tool/1'").fetchone()
         assert row is not None

@@ -121,12 +121,20 @@ def test_organisations_from_the_profile_equal_those_read_from_events() -> None:
 def brute_force_lockstep(rows: list[dict[str, Any]], seeds: list[str],
                          config: LinkageConfig) -> dict[tuple[str, str], float]:
     bucket = config.lockstep_bucket_seconds
+    phases = 3600 // bucket
     active: dict[str, set[int]] = defaultdict(set)
     stamps = [math.floor(r["timestamp"].timestamp() / bucket) for r in rows]
+    # Phases of the hour where more than lockstep_popular_phase times the average
+    # phase's accounts are active (the whole population's) are left out.
+    by_phase: dict[int, set[tuple[str, int]]] = defaultdict(set)
     for row, b in zip(rows, stamps, strict=True):
-        if row["account_id"] in seeds:
+        by_phase[b % phases].add((row["account_id"], b))
+    average = sum(len(v) for v in by_phase.values()) / phases
+    popular = {p for p, v in by_phase.items() if len(v) > config.lockstep_popular_phase * average}
+    for row, b in zip(rows, stamps, strict=True):
+        if row["account_id"] in seeds and b % phases not in popular:
             active[row["account_id"]].add(b)
-    total = max(1, max(stamps) - min(stamps) + 1)
+    total = max(1.0, (max(stamps) - min(stamps) + 1) * (1 - len(popular) / phases))
     kept = {a: s for a, s in active.items() if len(s) >= config.lockstep_min_events}
     result = {}
     for a, b in itertools.combinations(sorted(kept), 2):

@@ -65,7 +65,10 @@ def test_every_configured_indicator_kind_is_in_the_catalogue() -> None:
     assert set(config.intel.match_weights) <= set(KIND)
     assert set(config.intel.hashed_kinds) <= set(WORKSPACE_VALUES)
     assert set(KIND) >= PERSONAL_KINDS
-    assert set(config.scoring.campaign_coordination_weights) - {"size"} == set(GROUP_SIGNALS)
+    # Every group signal of the catalogue is weighed; the rest are the group's own
+    # (concealing cohorts, automation), not link kinds.
+    own = {"concealment", "automation"}
+    assert set(config.scoring.campaign_coordination_weights) - own == set(GROUP_SIGNALS)
 
 
 def test_each_stage_reads_its_view_of_the_catalogue() -> None:

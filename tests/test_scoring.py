@@ -135,12 +135,17 @@ def test_when_outputs_are_long_request_after_request_then_long_outputs_fires() -
 
 
 def test_when_every_request_comes_from_a_new_ip_then_ip_rotation_fires() -> None:
-    rows = [{**r, "ip": f"198.51.{i // 200}.{i % 200}"}
+    # A residential proxy pool: a new address in another network for every request.
+    rows = [{**r, "ip": f"{60 + i}.51.{i % 200}.{i % 250}"}
             for i, r in enumerate(account("proxy", 30, every_s=60, prompt="q {i}"))]
     rows += [{**r, "ip": "203.0.113.7"} for r in account("home", 30, every_s=60, prompt="q {i}")]
+    # A CI or cloud pool: a new address per job, inside two of the provider's networks.
+    rows += [{**r, "ip": f"198.51.{i % 2}.{i}"}
+             for i, r in enumerate(account("ci", 30, every_s=60, prompt="q {i}"))]
     s = scored(rows)
     assert s["proxy"]["ip_rotation"] == pytest.approx(1.0)
     assert s["home"]["ip_rotation"] == 0.0
+    assert s["ci"]["ip_rotation"] == 0.0
 
 
 def test_when_the_same_questions_come_again_then_repeated_questions_mitigates() -> None:

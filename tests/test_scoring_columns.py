@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from distillguard.config import default_config
 from distillguard.detect.scoring import (
+    CONTEXT_READS,
     OUTSIDE_COLUMNS,
     PROFILE_COLUMNS,
     SIGNALS,
@@ -65,4 +66,5 @@ def test_when_a_signal_is_scored_and_explained_then_it_reads_exactly_its_declare
             signal.strength(strength, params)
         signal.explain(words)
         assert strength.read | words.read == set(signal.reads), name
-    assert set(PROFILE_COLUMNS) == {c for s in SIGNALS.values() for c in s.reads}
+    assert set(PROFILE_COLUMNS) == ({c for s in SIGNALS.values() for c in s.reads}
+                                    | set(CONTEXT_READS))

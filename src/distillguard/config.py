@@ -77,7 +77,7 @@ class ScoringConfig:
     lone_account_factor: float
     lone_open_max_risk: float
     lone_concealment_min: float
-    harvest_explained_uses: list[str]
+    harvest_review_uses: list[str]
     supervised_weight: float
     thresholds: dict[str, float]
 

@@ -341,7 +341,8 @@ def _declared_uses(profile: pa.Table) -> np.ndarray:
     """Per account, the use a verified customer declared (None for none)."""
     uses = np.asarray(profile.column("declared_use").to_pylist(), dtype=object)
     declared = np.asarray(profile.column("declared").to_numpy(zero_copy_only=False)) > 0
-    return np.where(declared, uses, None)
+    uses[~declared] = None
+    return uses
 
 
 def _empty_accounts() -> pa.Table:

@@ -191,7 +191,8 @@ def _fold_small_parts(
     if len(big) < 2:
         return [set().union(*parts)]
     part_of = {v: k for k, part in enumerate(parts) for v in part}
-    pa_, pb_ = np.array([part_of[v] for v in a.tolist()]), np.array([part_of[v] for v in b.tolist()])
+    pa_ = np.array([part_of[v] for v in a.tolist()])
+    pb_ = np.array([part_of[v] for v in b.tolist()])
     folded = [set(parts[k]) for k in big]
     for k in (k for k, s in enumerate(size) if s < min_size):
         strength = [float(weight[((pa_ == k) & (pb_ == j)) | ((pa_ == j) & (pb_ == k))].sum())

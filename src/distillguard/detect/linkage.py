@@ -245,7 +245,7 @@ def link_accounts(
         cohorts = cohort_anomalies(con, cohort_accounts, _cohort_settings(config),
                                    kinds=[k for k in config.indicators if k in COHORT_KINDS])
         hubs = _hubs(hubs, _cohort_hubs(con, cohorts, config))
-    timed = cotiming(con, CoTimingSettings(**config.cotiming), source)
+    timed = cotiming(con, cotiming_settings(config), source)
     hubs = _hubs(hubs, pa.table({
         "account_id": timed.groups.column("account_id"),
         "hub": pc.binary_join_element_wise(
@@ -256,6 +256,19 @@ def link_accounts(
     }))
     return Links(pairs=_named_pairs(pairs, account_ids.ids, config), hubs=hubs,
                  cohorts=cohorts)
+
+
+def cotiming_settings(config: LinkageConfig) -> CoTimingSettings:
+    """``linkage.cotiming`` as typed settings."""
+    c = config.cotiming
+    return CoTimingSettings(
+        bucket_seconds=float(c["bucket_seconds"]),
+        min_bucket_accounts=int(c["min_bucket_accounts"]),
+        max_chance=float(c["max_chance"]), min_bursts=int(c["min_bursts"]),
+        min_burst_share=float(c["min_burst_share"]),
+        min_shared_bursts=int(c["min_shared_bursts"]),
+        min_overlap=float(c["min_overlap"]), phase_prior=float(c["phase_prior"]),
+    )
 
 
 def _hubs(*parts: pa.Table) -> pa.Table:
@@ -545,15 +558,16 @@ def _lockstep_links(
     min_events = int(config.lockstep_min_events)
     phases = max(1, 3600 // bucket)
     con.register("lockstep_seeds", pa.table({"account_id": pa.array(seeds, pa.string())}))
-    # Popular phases of the hour among these accounts (every :00 of a cron crowd) are
-    # left out: accounts active there together are on one clock, not one operator.
+    # Popular phases of the hour (every :00 of the cron crowd) are left out: accounts
+    # active there together are on one clock, not one operator. Popularity counts the
+    # distinct active accounts of the whole population at each phase.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE lockstep_popular AS
         WITH phases AS (
             SELECT b % {phases} AS phase, count(*) AS c FROM (
                 SELECT DISTINCT account_id, CAST(floor(epoch(timestamp) / {bucket}) AS BIGINT) AS b
-                FROM {source} WHERE account_id IN (SELECT account_id FROM lockstep_seeds)
+                FROM {source}
             ) GROUP BY ALL
         )
         SELECT phase FROM phases

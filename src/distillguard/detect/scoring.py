@@ -68,6 +68,11 @@ class Signal:
     explain: Callable[[Mapping[str, float]], str]
     description: str
     role: str = "harvest"
+    #: Harvest signals: ``volume`` for what was collected (long answers), ``intent`` for
+    #: how it was asked (reasoning elicited, grading, parameters). A mitigating signal's
+    #: ``part`` is what it takes away from: repeated prompts add no new answers
+    #: (``volume``), but do not unsay a request for the chain of thought.
+    part: str = "intent"
 
 
 def _text_confidence(c: Columns, p: Mapping[str, float]) -> np.ndarray:
@@ -140,6 +145,7 @@ register(Signal(
 ))
 register(Signal(
     name="long_outputs",
+    part="volume",
     needs=("completion_tokens",),
     reads=("long_output_share", "mean_completion_tokens", "events"),
     strength=lambda c, p: _ramp(
@@ -155,6 +161,7 @@ register(Signal(
 ))
 register(Signal(
     name="harvest_volume",
+    part="volume",
     needs=("completion_tokens",),
     reads=("harvest_tokens", "repeated_prompt_share"),
     strength=lambda c, p: _ramp(
@@ -188,6 +195,7 @@ register(Signal(
 ))
 register(Signal(
     name="repeated_questions",
+    part="volume",
     needs=("prompt",),
     reads=("repeated_prompt_share", "prompts"),
     strength=lambda c, p: _ramp(c["repeated_prompt_share"], 0.3, 0.6) * _text_confidence(c, p),
@@ -337,15 +345,16 @@ register(Signal(
 ))
 
 #: Profile columns the signals read (each signal declares its own).
+#: Business-context columns the combination reads (``score_accounts``), not a signal.
+CONTEXT_READS: tuple[str, ...] = ("declared", "contracted")
 PROFILE_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys([*(column for signal in SIGNALS.values() for column in signal.reads),
-                   "declared", "contracted"])
+                   *CONTEXT_READS])
 )
 #: Columns joined from outside the traffic; zero when a profile lacks them: shared intel,
 #: and the business context of a customer table (1 where a verified customer declared
 #: its automated use, or a contract covers it).
-OUTSIDE_COLUMNS: tuple[str, ...] = ("intel_strength", "intel_matches", "declared",
-                                    "contracted")
+OUTSIDE_COLUMNS: tuple[str, ...] = ("intel_strength", "intel_matches", *CONTEXT_READS)
 
 
 def _rows(profile: Profile) -> int:
@@ -421,6 +430,7 @@ def score_accounts(
     declared = np.clip(_zero_nan(columns["declared"]), 0.0, 1.0)
     contracted = np.clip(_zero_nan(columns["contracted"]), 0.0, 1.0)
     covered = 1.0 - contracted * (1.0 - float(config.signal_params["contract_harvest_factor"]))
+    volume = np.zeros(rows)
     with np.errstate(invalid="ignore", divide="ignore"):
         for name, signal in SIGNALS.items():
             if any(col not in available_columns for col in signal.needs):
@@ -435,9 +445,14 @@ def score_accounts(
             elif signal.role == "harvest" and weighted.any():
                 weighted = np.where(weighted > 0, weighted * covered, weighted)
             raw[name] = weighted
-            by_role[signal.role] += weighted
+            if signal.role == "harvest" and signal.part == "volume":
+                volume += weighted
+            else:
+                by_role[signal.role] += weighted
             if signal.role == "concealment":
                 concealment = np.maximum(concealment, strength)
+    # What the volume mitigations take away stops at the volume itself.
+    by_role["harvest"] += np.maximum(volume, 0.0)
     harvest = np.maximum(by_role["harvest"], 0.0)
     amplifier = 1.0 + np.maximum(by_role["automation"] + by_role["concealment"], 0.0)
     evidence = np.maximum(by_role["evidence"], 0.0)
@@ -487,15 +502,14 @@ def open_lone_accounts(
     scores: AccountScores, config: ScoringConfig, declared_use: np.ndarray | None = None
 ) -> np.ndarray:
     """Accounts that hide nothing: no concealment signal at ``lone_concealment_min`` and
-    no outside evidence. A verified customer that declared a use which does not explain
-    harvesting (``scoring.harvest_explained_uses`` lists those that do) is not capped:
-    harvest beyond what it declared is for its account manager to review."""
+    no outside evidence. A verified customer that declared a use under which harvesting
+    means someone else is (``scoring.harvest_review_uses``: a reseller's traffic is its
+    customers') is not capped: that is for its account manager to review."""
     hidden_nothing = (scores.concealment < config.lone_concealment_min) & (scores.evidence <= 0.0)
     if declared_use is None:
         return hidden_nothing
-    unexplained = np.array([use is not None and use not in config.harvest_explained_uses
-                            for use in declared_use.tolist()], dtype=bool)
-    return hidden_nothing & ~unexplained
+    passed_on = np.isin(declared_use.astype(str), list(config.harvest_review_uses))
+    return hidden_nothing & ~passed_on
 
 
 def campaign_reason(

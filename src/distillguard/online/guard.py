@@ -37,6 +37,8 @@ from distillguard.detect.scoring import (
     campaign_reason,
     decide,
     final_risk,
+    novel_harvest_tokens,
+    open_lone_accounts,
     score_accounts,
 )
 from distillguard.detect.scoring import PROFILE_COLUMNS as SIGNAL_COLUMNS
@@ -298,7 +300,8 @@ class Guard:
         own = float(score["own"]) if score else 0.0
         campaign_id, campaign_risk = campaign_of_group(group)
         risk = float(final_risk(own, campaign_risk, campaign_id is not None,
-                                self.config.scoring))
+                                self.config.scoring,
+                                open_lone=bool(score.get("open")) if score else False))
         action, why = self._action(risk, state, lone=campaign_id is None)
         own_reasons = [why] if why else []
         if campaign_id is not None:
@@ -385,26 +388,33 @@ class Guard:
         previous = self.store.scores([s.account_id for s in states])
         counts = self.store.population()
         population = Population(counts.start, counts.releases)
-        own, reasons = self._score(states, _median(counts.events_histogram), population)
+        own, reasons, evidence = self._score(states, _median(counts.events_histogram),
+                                             population)
         groups, relink = self.linker.update(states, own, previous, counts.accounts,
-                                            self._relink)
+                                            self._relink, evidence)
         self._relink = (self._relink - set(ids)) | relink
         self._pending.update(dict.fromkeys(relink))
         threshold = float(self.config.scoring.min_campaign_member_risk)
         self.store.put_scores({
             s.account_id: {
                 "own": float(r), "events": s.events, "reasons": why,
-                "seed": bool(r >= threshold), **group,
+                "seed": bool(r >= threshold), "open": bool(hides_nothing), **group,
             }
-            for s, r, why, group in zip(states, own, reasons, groups, strict=True)
+            for s, r, why, group, hides_nothing in zip(states, own, reasons, groups,
+                                                       evidence["open"], strict=True)
         })
         self.stats.flushes += 1
         self.stats.rescored += len(states)
         return len(states)
 
     def _score(self, states: list[AccountState], median_events: float,
-               population: Population) -> tuple[np.ndarray, list[list[str]]]:
-        """Own risk and reasons of ``states`` with the batch signals.
+               population: Population
+               ) -> tuple[np.ndarray, list[list[str]], dict[str, np.ndarray]]:
+        """Own risk, reasons and group evidence of ``states`` with the batch signals.
+
+        The evidence is what each account brings to a group (its harvest, automation
+        factor, tokens of long answers to new prompts, whether it is young) and whether
+        it hides nothing (``open``: the batch's open-lone cap applies).
 
         The profile gets ``len(states) + 1`` reference rows whose ``events`` is the
         population's median (every other column null): a signal comparing an account
@@ -423,11 +433,20 @@ class Guard:
                 if name == "events":
                     values[n:] = median_events
             columns[name] = values  # NaN where the batch would have null
-        scores = score_accounts(columns, self.config.scoring, self.store.seen_columns())
+        sc = self.config.scoring
+        scores = score_accounts(columns, sc, self.store.seen_columns())
         own = np.asarray(scores.own_risk[:n], dtype=np.float64)
+        young_hours = 24.0 * float(sc.signal_params["young_account_days"])
+        with np.errstate(invalid="ignore"):
+            evidence = {
+                "harvest": scores.harvest[:n], "amplifier": scores.amplifier[:n],
+                "tokens": novel_harvest_tokens({k: v[:n] for k, v in columns.items()}),
+                "young": columns["account_age_hours"][:n] < young_hours,
+                "open": open_lone_accounts(scores, sc)[:n],
+            }
         contributions = {k: v[:n] for k, v in scores.contributions.items()}
         if not any((np.abs(v) >= REASON_MIN_CONTRIBUTION).any() for v in contributions.values()):
-            return own, [[] for _ in range(n)]  # nothing fired: no sentences to write
+            return own, [[] for _ in range(n)], evidence  # nothing fired: no sentences
         head = dataclasses.replace(
             scores,
             strengths={k: v[:n] for k, v in scores.strengths.items()},
@@ -436,7 +455,7 @@ class Guard:
         )
         own_rows = {name: values[:n] for name, values in columns.items()}
         reasons = account_reasons(own_rows, head, min_contribution=REASON_MIN_CONTRIBUTION)
-        return own, [[reason.text for reason in rs] for rs in reasons]
+        return own, [[reason.text for reason in rs] for rs in reasons], evidence
 
     # -- reading the state ------------------------------------------------------------
 

@@ -42,6 +42,8 @@ import numpy as np
 from distillguard.config import Config
 from distillguard.detect.campaigns import KIND_SIGNALS, group_risk
 from distillguard.detect.indicators import (
+    FLAT_KINDS,
+    GROUP_SIGNALS,
     INDICATOR_KINDS,
     KIND,
     ORG_SHARED_KINDS,
@@ -62,6 +64,18 @@ ONLINE_GROUP_SIGNALS: tuple[str, ...] = tuple(
     signal for signal, kinds in KIND_SIGNALS.items()
     if any(KIND[k].online is not None for k in kinds if k in KIND)
 )
+
+
+def _member_sums(evidence: Mapping[str, np.ndarray] | None, n: int) -> list[dict[str, float]]:
+    """Each account's additive share of its group's aggregates."""
+    if evidence is None:
+        return [{} for _ in range(n)]
+    return [
+        {"harvest_sum": float(h), "amplifier_sum": float(a), "tokens_sum": float(t),
+         "young_sum": float(y)}
+        for h, a, t, y in zip(evidence["harvest"], evidence["amplifier"], evidence["tokens"],
+                              evidence["young"], strict=True)
+    ]
 
 
 def campaign_label(number: int) -> str:
@@ -143,7 +157,7 @@ class Linker:
         kinds = [k for k in self.kind_weights if k not in KIND or KIND[k].online is None]
         signals = [
             s for s in self.config.scoring.campaign_coordination_weights
-            if s != "size" and s not in ONLINE_GROUP_SIGNALS
+            if s != "automation" and s not in ONLINE_GROUP_SIGNALS
         ]
         return kinds + signals
 
@@ -164,7 +178,8 @@ class Linker:
             if k < 2 or k > most:
                 continue
             kind = key.split(":", 1)[0]
-            weight = self.kind_weights[kind] * math.log(n / k) / log_n
+            weight = self.kind_weights[kind] * (
+                1.0 if kind in FLAT_KINDS else math.log(n / k) / log_n)
             if kind in SEED_EXCLUSIVE_KINDS and k >= 3 and len(members) >= k:
                 seeds = sum(1 for m in members if seed_of.get(m, False))
                 if seeds >= exclusive_share * k:
@@ -199,6 +214,7 @@ class Linker:
     def update(
         self, states: list[AccountState], own: np.ndarray,
         previous: list[dict[str, Any] | None], n_accounts: int, relink: set[str],
+        evidence: Mapping[str, np.ndarray] | None = None,
     ) -> tuple[list[dict[str, Any]], set[str]]:
         """Update links and groups of re-scored accounts.
 
@@ -209,6 +225,8 @@ class Linker:
         (own risk) is updated. Returns the new group records (``node``, ``contrib``,
         ``linked_events``, ``linked_keys``) and the accounts to relink next time: the
         neighbours of accounts that just became suspicious, which may now join them.
+        ``evidence`` holds what each account brings to its group (``harvest``,
+        ``amplifier``, ``tokens``, ``young``; see ``Guard._score``).
         """
         sc = self.config.scoring
         threshold = float(sc.min_campaign_member_risk)
@@ -231,12 +249,14 @@ class Linker:
         touched: set[str] = set()
         records: list[dict[str, Any]] = []
         relink_next: set[str] = set()
-        for state, risk, links, prev in zip(states, own, plans, previous, strict=True):
+        sums = _member_sums(evidence, len(states))
+        for state, risk, links, prev, brings in zip(states, own, plans, previous, sums,
+                                                   strict=True):
             prev = prev or {}
             org_id = state.column("org_id")
             if org_id is not None:
                 self.store.set_org(state.account_id, org_id)
-            record = self._place(state.account_id, float(risk), links, prev, seed_of)
+            record = self._place(state.account_id, float(risk), links, prev, seed_of, brings)
             if links is not None:
                 record["linked_events"] = state.events
                 record["linked_keys"] = sum(len(v) for v in state.indicators.values())
@@ -255,7 +275,8 @@ class Linker:
 
     def _place(self, account: str, risk: float,
                links: Mapping[str, tuple[float, set[str]]] | None,
-               prev: Mapping[str, Any], seed_of: Mapping[str, bool]) -> dict[str, Any]:
+               prev: Mapping[str, Any], seed_of: Mapping[str, bool],
+               brings: Mapping[str, float]) -> dict[str, Any]:
         """Put an account in its group (or none) and update the group's aggregates."""
         store = self.store
         seed = seed_of[account]
@@ -265,14 +286,14 @@ class Linker:
             node = prev.get("node")
             contrib = dict(old)
             if contrib:
-                contrib.update({"risk_sum": risk, "seeds": float(seed)})
+                contrib.update({"risk_sum": risk, "seeds": float(seed), **brings})
             root = old_root
         else:
             node = self._node(account, seed, links, seed_of)
             root = store.find(node) if node is not None else None
             contrib = {}
             if root is not None:
-                contrib = {"size": 1.0, "risk_sum": risk, "seeds": float(seed)}
+                contrib = {"size": 1.0, "risk_sum": risk, "seeds": float(seed), **brings}
                 contrib.update({f"has_{s}": 1.0 for s in self._shared(links, root)})
         if old_root is not None and old_root == root:
             delta = {k: contrib.get(k, 0.0) - old.get(k, 0.0) for k in set(contrib) | set(old)}
@@ -330,17 +351,24 @@ class Linker:
         records = self.store.groups(roots)
         size = np.array([max(float(r.get("size", 0.0)), 0.0) for r in records])
         safe = np.maximum(size, 1.0)
+
+        def total(name: str) -> np.ndarray:
+            return np.array([float(r.get(name, 0.0)) for r in records])
+
         group: dict[str, np.ndarray] = {
-            "member_risk": np.array([float(r.get("risk_sum", 0.0)) for r in records]) / safe,
-            "suspicious_share": np.array([float(r.get("seeds", 0.0)) for r in records]) / safe,
-            "size": np.clip(
-                (np.log(safe) - math.log(3)) / (math.log(50) - math.log(3)), 0.0, 1.0
-            ),
+            "accounts": size,
+            "harvest_tokens": total("tokens_sum"),
+            "member_harvest": total("harvest_sum") / safe,
+            "member_amplifier": np.where(size > 0, total("amplifier_sum") / safe, 1.0),
+            "member_risk": total("risk_sum") / safe,
+            "suspicious_share": total("seeds") / safe,
+            "fresh": total("young_sum") / safe,
+            # Cohorts, co-timing, organisations and declared use are batch-only.
+            "concealment": np.zeros(len(records)), "open": np.zeros(len(records)),
+            "declared": np.zeros(len(records)),
         }
-        for signal in sc.campaign_coordination_weights:
-            if signal != "size":
-                group[signal] = np.array(
-                    [float(r.get(f"has_{signal}", 0.0)) for r in records]) / safe
+        for signal in GROUP_SIGNALS:
+            group[signal] = total(f"has_{signal}") / safe
         risk = group_risk(group, sc)
         for root, record, r, n in zip(roots, records, risk, size, strict=True):
             seeds = float(record.get("seeds", 0.0))
