@@ -67,6 +67,7 @@ class ScoringConfig:
     campaign_harvest_weights: dict[str, float]
     campaign_coordination_weights: dict[str, float]
     campaign_openness_weight: float
+    campaign_concealed_payment_weight: float
     min_campaign_accounts: int
     min_campaign_member_risk: float
     campaign_attach_weight: float

@@ -201,7 +201,9 @@ def analyse(
     members = member_evidence(profile, scores, config.scoring)
     campaigns = find_campaigns(account_ids, members, links, config.scoring)
     add_evidence(ws.con, campaigns, config, show_pii=show_pii, source=source)
-    member = campaigns.campaign_of != None  # noqa: E711 (object array)
+    # Linked to a campaign here, or firmly to one another provider shared: not lone.
+    member = ((campaigns.campaign_of != None)  # noqa: E711 (object array)
+              | (scores.evidence >= config.scoring.lone_concealment_min))
     risk = final_risk(scores.own_risk, campaigns.campaign_risk, member, config.scoring,
                       open_lone=open_lone_accounts(scores, config.scoring,
                                                    _declared_uses(profile)))

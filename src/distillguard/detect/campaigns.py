@@ -475,7 +475,9 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
     belonging to a concealing cohort, and their automation. A group harvests more the
     larger it is, so size never lowers its risk; a group that harvests nothing (cron
     jobs in lockstep, a class behind one NAT) stays low however tightly it is linked,
-    and so does one that harvests in the open (coordination C near 0). A group that
+    and so does one that harvests in the open (coordination C near 0) — except a group
+    that shares payment cards *and* conceals, which is fraud before it harvests
+    (``campaign_concealed_payment_weight`` × the product of both shares). A group that
     openly belongs to one organisation (``open``) or declared its use keeps
     ``1 - campaign_openness_weight`` of its risk for that share.
     """
@@ -501,7 +503,12 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
         coordination += w * value * (novelty if name in PLAIN_SHARING else 1.0)
     openness = np.maximum(np.asarray(group["open"], dtype=float),
                           np.asarray(group["declared"], dtype=float))
-    risk = 1.0 - np.exp(-harvest * coordination)
+    # Cards shared across accounts that also hide their addresses or registrations is
+    # fraud before any harvest: flagged early, while the campaign is still small.
+    concealed_payment = (np.asarray(group["shared_payment"], dtype=float)
+                         * np.asarray(group["concealment"], dtype=float))
+    risk = 1.0 - np.exp(-(harvest * coordination
+                          + config.campaign_concealed_payment_weight * concealed_payment))
     return np.asarray(risk * (1.0 - config.campaign_openness_weight * openness))
 
 

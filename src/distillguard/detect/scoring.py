@@ -383,7 +383,8 @@ class AccountScores:
 
     ``harvest`` is the summed harvest evidence (mitigations subtracted, not below 0),
     ``amplifier`` the factor automation and concealment multiply it by (1 = none),
-    ``concealment`` the strongest concealment signal, ``evidence`` outside evidence.
+    ``concealment`` the strongest concealment signal, ``evidence`` the strongest
+    evidence from outside the traffic (shared intel), both strengths in 0..1.
     """
 
     strengths: dict[str, np.ndarray]
@@ -431,6 +432,7 @@ def score_accounts(
     contracted = np.clip(_zero_nan(columns["contracted"]), 0.0, 1.0)
     covered = 1.0 - contracted * (1.0 - float(config.signal_params["contract_harvest_factor"]))
     volume = np.zeros(rows)
+    outside = np.zeros(rows)
     with np.errstate(invalid="ignore", divide="ignore"):
         for name, signal in SIGNALS.items():
             if any(col not in available_columns for col in signal.needs):
@@ -451,6 +453,8 @@ def score_accounts(
                 by_role[signal.role] += weighted
             if signal.role == "concealment":
                 concealment = np.maximum(concealment, strength)
+            elif signal.role == "evidence":
+                outside = np.maximum(outside, strength)
     # What the volume mitigations take away stops at the volume itself.
     by_role["harvest"] += np.maximum(volume, 0.0)
     harvest = np.maximum(by_role["harvest"], 0.0)
@@ -464,7 +468,7 @@ def score_accounts(
     }
     own_risk = 1.0 - np.exp(-(harvest * amplifier + evidence))
     return AccountScores(strengths, contributions, own_risk, tuple(unavailable),
-                         harvest, amplifier, concealment, evidence)
+                         harvest, amplifier, concealment, outside)
 
 
 def decide(risk: np.ndarray | float, thresholds: Mapping[str, float]) -> Any:
@@ -501,11 +505,13 @@ def final_risk(
 def open_lone_accounts(
     scores: AccountScores, config: ScoringConfig, declared_use: np.ndarray | None = None
 ) -> np.ndarray:
-    """Accounts that hide nothing: no concealment signal at ``lone_concealment_min`` and
-    no outside evidence. A verified customer that declared a use under which harvesting
+    """Accounts that hide nothing: no concealment signal and no outside evidence at
+    ``lone_concealment_min`` (a weak intel match on a common client does not count). A
+    verified customer that declared a use under which harvesting
     means someone else is (``scoring.harvest_review_uses``: a reseller's traffic is its
     customers') is not capped: that is for its account manager to review."""
-    hidden_nothing = (scores.concealment < config.lone_concealment_min) & (scores.evidence <= 0.0)
+    floor = config.lone_concealment_min
+    hidden_nothing = (scores.concealment < floor) & (scores.evidence < floor)
     if declared_use is None:
         return hidden_nothing
     passed_on = np.isin(declared_use.astype(str), list(config.harvest_review_uses))
