@@ -139,7 +139,10 @@ def test_when_the_guard_throttles_or_blocks_then_429_and_403_with_fixed_bodies(
         upstream, tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump({
-        "scoring": {"thresholds": {"monitor": 0.1, "review": 0.2, "block": 0.5}},
+        # One account from loopback hides nothing: the open-lone cap is lifted so the
+        # low thresholds reach throttle and block (this tests the gateway's answers).
+        "scoring": {"thresholds": {"monitor": 0.1, "review": 0.2, "block": 0.5},
+                    "lone_open_max_risk": 1.0},
         "online": {"throttle_risk": 0.3, "rescore_events": 1, "throttle_retry_after_seconds": 17,
                    "lone_min_events": 0},
     }))

@@ -47,12 +47,15 @@ def config_with(tmp_path: Path, overrides: dict[str, Any]) -> Config:
 
 
 def harvester_events(account: str, count: int, start: int = 0) -> list[dict[str, Any]]:
-    """A distiller's requests: reasoning elicited, long outputs, one per minute."""
+    """A distiller's requests: reasoning elicited, long outputs, one per minute, each from
+    a new residential proxy address in another network (it hides who it is)."""
     return [{
         "request_id": f"{account}-{start + i}", "account_id": account,
         "timestamp": T0 + timedelta(minutes=start + i),
         "prompt": f"Solve problem {start + i} and explain your full reasoning step by step.",
         "max_tokens": 16000, "temperature": 0.2 * (i % 5), "turn": 0,
+        "completion_tokens": 1500,
+        "ip": f"{60 + (start + i) % 150}.{(start + i) % 200}.{(start + i) // 200}.7",
     } for i in range(count)]
 
 
@@ -121,7 +124,7 @@ def test_when_a_lone_account_has_few_requests_then_it_is_only_monitored(tmp_path
     config = config_with(tmp_path, {"online": {"rescore_events": 1, "lone_min_events": 30}})
     guard = Guard(config)
     decisions = [guard.observe(e) for e in harvester_events("h", 40)]
-    early = [d for d in decisions[:29] if d.own_risk * 0.85 >= 0.6]
+    early = [d for d in decisions[:29] if d.risk >= 0.6]
     assert early, "the harvester's risk passes review before 30 requests"
     assert all(d.action == "monitor" for d in early)
     assert early[0].reasons[0].startswith("under watch, not flagged yet")

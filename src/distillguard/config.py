@@ -58,6 +58,7 @@ class LinkageConfig:
     seed_exclusive_share: float
     cotiming: dict[str, float]
     cohorts: dict[str, float]
+    boilerplate_file: str
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from distillguard.config import LinkageConfig
+from distillguard.detect.boilerplate import drop_boilerplate, load_boilerplate
 from distillguard.detect.cohorts import CohortSettings, cohort_anomalies
 from distillguard.detect.cotiming import CoTimingSettings, cotiming
 from distillguard.detect.indicators import (
@@ -89,7 +90,9 @@ def build_indicators(
     """Create the temp table ``account_indicators(account_id, kind, value)``.
 
     With ``indicators`` (computed by another engine from :func:`indicators_sql`), that
-    table is stored instead of querying ``source``.
+    table is stored instead of querying ``source``. Boilerplate values (common
+    software's user agents and system prompts, :mod:`~distillguard.detect.boilerplate`)
+    are left out.
     """
     if indicators is not None:
         con.register("precomputed_indicators", indicators)
@@ -98,9 +101,10 @@ def build_indicators(
             "SELECT account_id, kind, value FROM precomputed_indicators"
         )
         con.unregister("precomputed_indicators")
-        return
-    sql = indicators_sql(config, source)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE account_indicators AS {sql}")
+    else:
+        sql = indicators_sql(config, source)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE account_indicators AS {sql}")
+    drop_boilerplate(con, load_boilerplate(config.boilerplate_file))
 
 
 def indicators_sql(config: LinkageConfig, source: str = "events") -> str:

@@ -3,8 +3,15 @@
 Each signal is a small, named function from the account profile to a strength in 0..1
 plus a sentence that explains it with the account's own numbers (the Presidio idea: a
 result carries its explanation). Signals register in :data:`SIGNALS`; weights live in
-``scoring.weights``. Own risk is ``1 - exp(-sum(weight * strength))``: independent
-pieces of evidence add up, and no single weak one decides.
+``scoring.weights``.
+
+What distillation is decides how they combine: an account takes value away (harvest:
+long answers to new prompts, reasoning elicited, the model used as a grader), and
+automation or concealment only make that harvest more suspicious. Own risk is
+``1 - exp(-(H × (1 + A + C) + E))`` (:func:`score_accounts`): a cron job is automated
+and a VPN user concealed, and neither harvests; a heavy open user harvests, and is
+capped until something is hidden (:func:`final_risk`). Each signal's contribution in
+``reasons`` is its share of that sum.
 """
 
 from __future__ import annotations
