@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -24,9 +24,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from distillguard.config import Config, load_config
 from distillguard.errors import DistillguardError
 from distillguard.textsafe import terminal_safe
+
+if TYPE_CHECKING:
+    from distillguard.config import Config
 
 console = Console(emoji=False)  # data text may hold :codes:
 err_console = Console(stderr=True, emoji=False)  # data text may hold :codes:
@@ -73,12 +75,20 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _config(path: Path | None) -> Config:
+def cli_config(path: Path | None) -> Config:
+    """The defaults, with ``--config FILE`` on top."""
+    from distillguard.config import load_config
+
     return load_config(path)
 
 
+def as_list(value: Any) -> list[Any]:
+    """One renderable or several, as a list."""
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 @contextmanager
-def _progress(transient: bool = True) -> Iterator[Progress]:
+def progress_bars(transient: bool = True) -> Iterator[Progress]:
     with Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
