@@ -29,7 +29,8 @@ from distillguard.config import Config, FeatureConfig, PrivacyConfig
 from distillguard.detect.features import event_features
 from distillguard.ingest.adapters import EVENTS
 from distillguard.ingest.readers import _decode_binary
-from distillguard.ingest.validate import Limits, prepare_connection, validate_staged
+from distillguard.ingest.rules import Limits
+from distillguard.ingest.validate import prepare_connection, validate_staged
 from distillguard.privacy import ingest_key, pseudonymise, withhold_personal_quarantine
 from distillguard.schema import EVENT_COLUMNS, EVENT_FIELDS, FEATURE_FIELDS
 
