@@ -31,7 +31,13 @@ from rich.table import Table
 
 from distillguard import __version__
 from distillguard.config import Config, default_config_text, load_config
-from distillguard.errors import DistillguardError
+from distillguard.errors import (
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
+    as_user_error,
+    debug_enabled,
+    set_debug,
+)
 from distillguard.textsafe import terminal_safe
 
 app = typer.Typer(
@@ -64,29 +70,41 @@ PiiKeyFileOption = Annotated[
 
 
 def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn library errors into one clear line on stderr and exit code 2."""
+    """Turn user errors into one clear line on stderr and their exit code (2)."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except DistillguardError as exc:
-            err_console.print(
-                f"error: {terminal_safe(str(exc), 2000)}", highlight=False, soft_wrap=True
-            )
-            raise typer.Exit(2) from None
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            err_console.print(
-                f"error: {terminal_safe(where + (exc.strerror or str(exc)), 2000)}",
-                highlight=False, soft_wrap=True,
-            )
-            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err_console.print("interrupted: rerun the same command to resume", highlight=False)
-            raise typer.Exit(130) from None
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:
+            _exit_on_user_error(exc)
+            raise  # a bug (or --debug): main() says so
 
     return wrapper
+
+
+def _exit_on_user_error(exc: BaseException, exit: Callable[[int], object] | None = None) -> None:
+    """Print a user error as one line and exit with its code; return for anything else."""
+    error = None if debug_enabled() else as_user_error(exc)
+    if error is not None:
+        err_console.print(f"error: {terminal_safe(str(error), 2000)}", highlight=False,
+                          soft_wrap=True)
+        if exit is not None:
+            exit(error.exit_code)
+        raise typer.Exit(error.exit_code) from None
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show the full traceback of any error (for bug reports)."),
+    ] = False,
+) -> None:
+    set_debug(debug)
 
 
 def _config(path: Path | None) -> Config:
@@ -230,6 +248,13 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary.get("signals_unavailable"):
         table.add_row("signals unavailable", ", ".join(summary["signals_unavailable"]))
     console.print(table)
+    _print_warnings(summary.get("warnings", []))
+
+
+def _print_warnings(lines: list[str]) -> None:
+    for line in lines:
+        err_console.print(f"warning: {terminal_safe(line, 2000)}", highlight=False,
+                          soft_wrap=True)
 
 
 def _print_eval(labels: Path, scan_dir: Path) -> None:
@@ -298,6 +323,23 @@ def ingest(
         table.add_row(terminal_safe(f.path, 200), str(f.rows_read), str(f.rows_valid),
                       str(f.rows_quarantined), str(f.duplicates), "yes" if f.skipped else "")
     console.print(table)
+    _check_ingest(report, workspace, cfg)
+
+
+def _check_ingest(report: Any, workspace: Path, cfg: Config) -> None:
+    """Warn about files that lost rows; fail when the workspace holds no valid event."""
+    from distillguard.ingest.outcome import ingest_warnings, nothing_valid
+    from distillguard.workspace import Workspace, embedded_event_count
+
+    where = f"the quarantine table of {workspace}"
+    with Workspace(workspace) as ws:
+        quarantine = ws.quarantine_rows(report.run_id)
+        stored = embedded_event_count(ws.con)
+    failure = nothing_valid(report.files, stored, quarantine, where)
+    if failure is None or len(report.files) > 1:  # else the error says it all
+        _print_warnings(ingest_warnings(report.files, quarantine, cfg.ingest, where))
+    if failure is not None:
+        raise failure
 
 
 @app.command()
@@ -618,7 +660,18 @@ _mount_optional()
 
 
 def main() -> None:
-    app()
+    """The ``distillguard`` command: no traceback reaches the user without ``--debug``."""
+    try:
+        app()
+    except Exception as exc:
+        if debug_enabled():
+            raise
+        _exit_on_user_error(exc, sys.exit)  # raised outside a command's own handler
+        cause = terminal_safe(" ".join(f"{type(exc).__name__}: {exc}".split()), 300)
+        err_console.print(f"error: internal error ({cause}); this is a bug: rerun with --debug "
+                          "to see the traceback and please report it", highlight=False,
+                          soft_wrap=True)
+        sys.exit(EXIT_INTERNAL_ERROR)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from distillguard.campaigns import Campaigns, add_evidence, find_campaigns
 from distillguard.config import Config, ScoringConfig, default_config
 from distillguard.engines import open_workspace, precomputed_aggregates
 from distillguard.features import validate_patterns
+from distillguard.ingest.outcome import ingest_warnings, nothing_valid
 from distillguard.linkage import link_accounts
 from distillguard.profiles import build_profiles
 from distillguard.schema import FLAGGED_DECISIONS
@@ -122,10 +123,17 @@ def scan(
             config.scoring.thresholds,
         )
         summary["until"] = until.isoformat() if until else None
-        _write_outputs(out, accounts, campaigns, summary, ws.quarantine_rows(ingest.run_id))
+        quarantine = ws.quarantine_rows(ingest.run_id)
+        summary["warnings"] = ingest_warnings(ingest.files, quarantine, config.ingest,
+                                              out / "quarantine.parquet")
+        _write_outputs(out, accounts, campaigns, summary, quarantine)
         labels = ws.labels()
         if labels.num_rows:
             pq.write_table(labels, out / "labels.parquet")
+    failure = nothing_valid(ingest.files, summary["workspace"]["events"], quarantine,
+                            out / "quarantine.parquet")
+    if failure is not None:  # raised once the outputs (the quarantine) are written
+        raise failure
     if write_report:
         stage("report")
         from distillguard.report import render_report

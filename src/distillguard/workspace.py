@@ -4,9 +4,11 @@ ingested events as Parquet segments in a folder beside it.
 Each input file is ingested once, in one transaction, and remembered by a digest of its
 content: scanning the same files again ingests nothing (idempotent), scanning new files
 adds only them (incremental), and a crash mid-file leaves nothing of that file behind, so
-a rerun completes it. Duplicate ``request_id``s (within a file or against the workspace)
-go to quarantine with the reason ``duplicate request_id``; ``rows_read = rows_valid +
-rows_quarantined`` holds for every file.
+a rerun completes it. A repeated ``request_id`` (within a file or against the workspace)
+is a duplicate when the row is the same request (same content): it goes to quarantine
+with the reason ``duplicate request_id``; a repeated id with other content is not the
+request's own id, and the row is kept under a digest id (:mod:`distillguard.ingest.duplicates`).
+``rows_read = rows_valid + rows_quarantined`` holds for every file.
 
 Why Parquet segments: copying events into DuckDB's own storage (compressing them at
 commit) cost ~10x the time of reading them; writing a zstd Parquet segment costs ~4x less
@@ -35,10 +37,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from distillguard.config import Config, WorkspaceConfig
-from distillguard.errors import ConfigError, InputFileError, WorkspaceError
+from distillguard.errors import ConfigError, InputFileError, WorkspaceError, describe_others
 from distillguard.features import FEATURE_FIELDS, event_features
-from distillguard.ingest import IngestChunk, list_input_files, read_events
+from distillguard.ingest import IngestChunk, check_inputs, read_events
 from distillguard.ingest.background import ahead, ordered_map
+from distillguard.ingest.duplicates import (
+    DROPPED_TABLE,
+    RENAMED_TABLE,
+    drop_tables,
+    find_duplicates,
+)
 from distillguard.privacy import pseudonymise_at_ingest, withhold_personal_quarantine
 from distillguard.schema import EVENT_COLUMNS, EVENT_FIELDS, LABEL_SCHEMA, QUARANTINE_SCHEMA
 
@@ -76,6 +84,8 @@ class FileReport:
     rows_quarantined: int = 0
     duplicates: int = 0
     skipped: bool = False
+    #: Rows whose id repeated with other content: kept under ``<id>#<digest>``.
+    id_fallbacks: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -367,10 +377,16 @@ class Workspace:
         ``workspace`` settings apply to this connection from here on.
         """
         self.apply_settings(config.workspace)
-        files = list_input_files(inputs)
+        files = check_inputs(inputs, fmt=fmt, config=config.ingest)
         report = IngestReport(run_id=self._new_run())
-        for path in files:
-            report.files.append(self._ingest_file(path, config, fmt, now, report.run_id, progress))
+        for index, path in enumerate(files):
+            try:
+                report.files.append(
+                    self._ingest_file(path, config, fmt, now, report.run_id, progress))
+            except InputFileError as exc:  # say what became of the other inputs
+                done, pending = files[:index], files[index + 1:]
+                raise exc.with_context(describe_others(
+                    [str(p) for p in done], [str(p) for p in pending])) from None
         return report
 
     def _ingest_file(
@@ -392,10 +408,12 @@ class Workspace:
         self.segments.mkdir(parents=True, exist_ok=True)
         segment = _SegmentWriter(self.segments, f"{digest[:20]}-run{run_id}.parquet")
         con.execute("BEGIN TRANSACTION")
+        ids_identify_requests = True
         try:
             prepared = _featured_chunks(path, config, fmt, now)
             with closing(prepared):  # closing stops the threads
                 for chunk, featured in prepared:
+                    ids_identify_requests = chunk.ids_identify_requests
                     stored = self._stage_chunk(chunk, featured, config, run_id)
                     segment.write(stored)
                     for name in EVENT_COLUMNS:
@@ -407,7 +425,7 @@ class Workspace:
             segment.close()
             if segment.rows:
                 file_report.duplicates = self._quarantine_duplicates(
-                    segment, config, non_null
+                    segment, config, non_null, file_report, ids_identify_requests
                 )
             file_report.rows_quarantined += file_report.duplicates
             file_report.rows_valid = file_report.rows_read - file_report.rows_quarantined
@@ -471,36 +489,29 @@ class Workspace:
         return valid
 
     def _quarantine_duplicates(
-        self, segment: _SegmentWriter, config: Config, non_null: dict[str, int]
+        self, segment: _SegmentWriter, config: Config, non_null: dict[str, int],
+        file_report: FileReport | None = None, ids_identify_requests: bool = True,
     ) -> int:
         """Move the new segment's duplicate rows to quarantine; return their count.
 
-        A ``request_id`` already in the workspace, or seen earlier in the same file, is a
-        duplicate: the first copy stays. The segment is rewritten without them (rare:
-        only when there are any). ``non_null`` (values per column of the file's stored
-        rows) loses what the duplicates held.
+        A row that repeats a ``request_id`` already in the workspace, or seen earlier in
+        the same file, is a duplicate: the first copy stays. Where the format's ids may not
+        identify requests, only a repeat with the same content is; one with other content
+        is kept under a digest id (:mod:`distillguard.ingest.duplicates`), counted in
+        ``file_report.id_fallbacks``.
+        The segment is rewritten without the duplicates (rare: only when there are any).
+        ``non_null`` (values per column of the file's stored rows) loses what they held.
         """
         cut = int(config.ingest.max_quarantine_row_chars)
         canonical = ", ".join(EVENT_COLUMNS)
         new_rows = f"read_parquet({_sql_string(str(segment.path))}, file_row_number = true)"
-        self.con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE ingest_duplicates AS
-            WITH new AS (SELECT file_row_number AS rid, request_id, source_row FROM {new_rows}),
-            repeated AS (SELECT request_id FROM new GROUP BY request_id HAVING count(*) > 1)
-            SELECT rid FROM (
-                SELECT rid, row_number() OVER (
-                    PARTITION BY request_id ORDER BY source_row NULLS LAST, rid) AS rn
-                FROM new SEMI JOIN repeated USING (request_id)
-            ) WHERE rn > 1
-            UNION
-            SELECT n.rid FROM new n SEMI JOIN (SELECT request_id FROM events) USING (request_id)
-            """
-        )
-        row = self.con.execute("SELECT count(*) FROM ingest_duplicates").fetchone()
-        duplicates = int(row[0]) if row else 0
+        found = find_duplicates(self.con, new_rows, "events", EVENT_COLUMNS,
+                                ids_identify_requests=ids_identify_requests)
+        if file_report is not None:
+            file_report.id_fallbacks = found.renamed
+        duplicates = found.dropped
         if duplicates:
-            dropped = "file_row_number IN (SELECT rid FROM ingest_duplicates)"
+            dropped = f"file_row_number IN (SELECT rid FROM {DROPPED_TABLE})"
             self.con.execute(
                 f"""
                 INSERT INTO quarantine
@@ -516,16 +527,25 @@ class Workspace:
             ).fetchone() or ()
             for name, count in zip(EVENT_COLUMNS, removed, strict=True):
                 non_null[name] -= int(count)
-            self._rewrite_without(segment, dropped)
-        self.con.execute("DROP TABLE ingest_duplicates")
+        if duplicates or found.renamed:
+            self._rewrite_without(segment, f"file_row_number IN (SELECT rid FROM {DROPPED_TABLE})",
+                                  renamed=RENAMED_TABLE if found.renamed else None)
+        drop_tables(self.con)
         return duplicates
 
-    def _rewrite_without(self, segment: _SegmentWriter, dropped: str) -> None:
-        """Rewrite the segment without the rows ``dropped`` selects, in its row order."""
+    def _rewrite_without(
+        self, segment: _SegmentWriter, dropped: str, renamed: str | None = None
+    ) -> None:
+        """Rewrite the segment without the rows ``dropped`` selects, in its row order;
+        rows listed in the table ``renamed`` (rid, request_id) take their new id."""
         source = f"read_parquet({_sql_string(str(segment.path))}, file_row_number = true)"
+        select = "SELECT * EXCLUDE (file_row_number)"
+        if renamed is not None:
+            source += f" s LEFT JOIN {renamed} r ON r.rid = s.file_row_number"
+            select = ("SELECT s.* EXCLUDE (file_row_number) "
+                      "REPLACE (coalesce(r.request_id, s.request_id) AS request_id)")
         reader = self.con.execute(
-            f"SELECT * EXCLUDE (file_row_number) FROM {source} WHERE NOT ({dropped}) "
-            "ORDER BY file_row_number"
+            f"{select} FROM {source} WHERE NOT ({dropped}) ORDER BY file_row_number"
         ).to_arrow_reader(1 << 16)
         rewritten = _SegmentWriter(self.segments, segment.path.name + ".dedup")
         try:

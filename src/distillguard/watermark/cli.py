@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from distillguard.errors import DistillguardError
+from distillguard.errors import DistillguardError, MissingExtraError
 from distillguard.textsafe import terminal_safe
 from distillguard.watermark.detect import ScoreTable, detect
 from distillguard.watermark.greenlist import WatermarkConfig
@@ -48,18 +48,12 @@ prove_app = typer.Typer(
 console = Console()
 
 
-class MissingExtraError(DistillguardError):
-    """A command needs the optional watermark dependencies (torch, transformers)."""
-
-
 def _require_torch() -> None:
     try:
         import torch  # noqa: F401
         import transformers  # noqa: F401
-    except ImportError:
-        raise MissingExtraError(
-            "this command needs torch and transformers: pip install 'distillguard[watermark]'"
-        ) from None
+    except ImportError as exc:
+        raise MissingExtraError("watermark", exc.name) from None
 
 
 KeySetOption = Annotated[
