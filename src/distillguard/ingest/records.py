@@ -143,7 +143,10 @@ class _RecordReader:
             ends = self._boundaries(buf, quotes)
             if got == 0:
                 if len(data):
-                    yield from self._cut(data, buf, quotes, ends, len(data))
+                    # CSV: an odd number of quotes in all means the last record never
+                    # closed its quoted value (a truncated file).
+                    unclosed = quotes is not None and len(quotes) % 2 == 1
+                    yield from self._cut(data, buf, quotes, ends, len(data), unclosed)
                 return
             if got == size:
                 size = min(self.block_bytes, size * 2)
@@ -154,6 +157,9 @@ class _RecordReader:
             if len(carry) > self.max_record:
                 yield self._skip_oversized(carry)
                 carry = b""
+            # A long record: read at least as much again, so that it is copied and
+            # scanned a few times in all, not once per block (quadratic in its length).
+            size = max(size, min(len(carry), self.max_record + 1 - len(carry)))
 
     def _quotes(self, buf: np.ndarray) -> np.ndarray | None:
         """CSV: positions of the double quotes (None for JSON Lines).
@@ -181,8 +187,12 @@ class _RecordReader:
         quotes: np.ndarray | None,
         ends: np.ndarray,
         cut: int,
+        unclosed: bool = False,
     ) -> Iterator[RecordBlock]:
-        """Records in ``data[:cut]``; ``ends`` are the boundary newlines (all < cut)."""
+        """Records in ``data[:cut]``; ``ends`` are the boundary newlines (all < cut).
+
+        ``unclosed``: the last record ends inside a quoted value (CSV).
+        """
         starts = np.concatenate(([0], ends + 1)).astype(np.int64)
         if starts[-1] >= cut:
             starts = starts[:-1]  # ends with a newline: no trailing partial record
@@ -211,6 +221,19 @@ class _RecordReader:
                 message = pa.scalar(f"JSON nested too deep (more than {self.max_depth} levels)")
                 problems = pc.if_else(pc.and_(pa.array(deep), problems.is_null()), message,
                                       problems)
+        lengths = np.diff(offsets)
+        if len(lengths) and lengths.max() > self.max_record:  # whole, but still too long
+            long = pa.array(lengths > self.max_record)
+            sizes = pa.array(lengths).cast(pa.string())
+            message = pc.binary_join_element_wise(
+                "record too long (", sizes, f" bytes > {self.max_record})", "")
+            problems = pc.if_else(pc.and_(long, problems.is_null()), message, problems)
+        if unclosed and len(starts):
+            last = np.zeros(len(starts), dtype=bool)
+            last[-1] = True
+            problems = pc.if_else(pc.and_(pa.array(last), problems.is_null()),
+                                  pa.scalar("malformed CSV row (a quoted value never closes)"),
+                                  problems)
         block = RecordBlock(text, pa.array(line_numbers, pa.int64()), problems, field_counts)
         if not keep.all():
             block = _take(block, np.flatnonzero(keep))
