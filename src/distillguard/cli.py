@@ -333,7 +333,7 @@ def _check_ingest(report: Any, workspace: Path, cfg: Config) -> None:
 
     where = f"the quarantine table of {workspace}"
     with Workspace(workspace) as ws:
-        quarantine = ws.quarantine_rows(report.run_id)
+        quarantine = ws.inputs_quarantine(report)
         stored = embedded_event_count(ws.con)
     failure = nothing_valid(report.files, stored, quarantine, where)
     if failure is None or len(report.files) > 1:  # else the error says it all

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from distillguard.config import Config, WorkspaceConfig
+from distillguard.crashpoints import crash_point
 from distillguard.errors import ConfigError, InputFileError, WorkspaceError, describe_others
 from distillguard.features import FEATURE_FIELDS, event_features
 from distillguard.ingest import IngestChunk, check_inputs, read_events
@@ -86,9 +87,11 @@ class FileReport:
     skipped: bool = False
     #: Rows whose id repeated with other content: kept under ``<id>#<digest>``.
     id_fallbacks: int = 0
+    #: A skipped file: (path, run) under which an earlier run ingested it.
+    earlier: tuple[str, int] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {key: value for key, value in self.__dict__.items() if key != "earlier"}
 
 
 @dataclass
@@ -400,14 +403,14 @@ class Workspace:
     ) -> FileReport:
         digest = file_digest(path)
         file_report = FileReport(path=str(path))
-        if self.con.execute("SELECT 1 FROM files WHERE digest = ?", [digest]).fetchone():
-            file_report.skipped = True
+        if self._skip_known(digest, file_report):
             return file_report
         con = self.con
         non_null = dict.fromkeys(EVENT_COLUMNS, 0)
         self.segments.mkdir(parents=True, exist_ok=True)
         segment = _SegmentWriter(self.segments, f"{digest[:20]}-run{run_id}.parquet")
         con.execute("BEGIN TRANSACTION")
+        crash_point("ingest.file_begun")
         ids_identify_requests = True
         try:
             prepared = _featured_chunks(path, config, fmt, now)
@@ -420,9 +423,11 @@ class Workspace:
                         non_null[name] += stored.num_rows - stored.column(name).null_count
                     file_report.rows_read += chunk.rows_read
                     file_report.rows_quarantined += chunk.quarantine.num_rows
+                    crash_point("ingest.chunk_written")
                     if progress is not None:
                         progress(str(path), file_report.rows_read)
             segment.close()
+            crash_point("ingest.segment_closed")
             if segment.rows:
                 file_report.duplicates = self._quarantine_duplicates(
                     segment, config, non_null, file_report, ids_identify_requests
@@ -448,12 +453,29 @@ class Workspace:
                     [segment.final.name, digest, run_id, segment.rows],
                 )
                 self._refresh_events_view()
+            crash_point("ingest.before_commit")
             con.execute("COMMIT")
+            crash_point("ingest.committed")
         except BaseException:
             con.execute("ROLLBACK")
             segment.discard()
             raise
         return file_report
+
+    def _skip_known(self, digest: str, file_report: FileReport) -> bool:
+        """Whether a file with this content is in the workspace already; if so, its counts
+        as that ingest recorded them go into ``file_report`` (marked skipped)."""
+        row = self.con.execute(
+            "SELECT rows_read, rows_valid, rows_quarantined, duplicates, path, run_id "
+            "FROM files WHERE digest = ?", [digest]
+        ).fetchone()
+        if row is None:
+            return False
+        file_report.skipped = True
+        (file_report.rows_read, file_report.rows_valid, file_report.rows_quarantined,
+         file_report.duplicates) = (int(value or 0) for value in row[:4])
+        file_report.earlier = (str(row[4]), int(row[5]))
+        return True
 
     def _stage_chunk(
         self, chunk: IngestChunk, featured: pa.Table, config: Config, run_id: int
@@ -591,6 +613,26 @@ class Workspace:
             f"SELECT source_file, source_row, reason, raw FROM quarantine {where} "
             "ORDER BY source_file, source_row"
         ).to_arrow_table()
+
+    def inputs_quarantine(self, report: IngestReport) -> pa.Table:
+        """The rejected rows of a run's inputs: those it read, and those of the inputs it
+        skipped (as the earlier run that read them rejected them)."""
+        earlier = [f.earlier for f in report.files if f.skipped and f.earlier is not None]
+        if not earlier:
+            return self.quarantine_rows(report.run_id)
+        self.con.register("_earlier", pa.table({
+            "path": pa.array([path for path, _ in earlier], pa.string()),
+            "run": pa.array([run for _, run in earlier], pa.int64()),
+        }))
+        try:
+            return self.con.execute(
+                "SELECT source_file, source_row, reason, raw FROM quarantine "
+                "WHERE run_id = ? OR EXISTS (SELECT 1 FROM _earlier e "
+                "WHERE e.path = source_file AND e.run = run_id) "
+                "ORDER BY source_file, source_row", [int(report.run_id)]
+            ).to_arrow_table()
+        finally:
+            self.con.unregister("_earlier")
 
     def labels(self) -> pa.Table:
         return self.con.execute("SELECT * FROM labels ORDER BY account_id").to_arrow_table()

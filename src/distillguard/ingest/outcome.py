@@ -74,8 +74,6 @@ def ingest_warnings(
     reasons = first_reasons(quarantine)
     lines = []
     for f in files:
-        if f.skipped:
-            continue
         if f.rows_read == 0:
             lines.append(f"{f.path}: no rows (an empty file)")
             continue
