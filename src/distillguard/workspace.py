@@ -5,10 +5,11 @@ Each input file is ingested once, in one transaction, and remembered by a digest
 content: scanning the same files again ingests nothing (idempotent), scanning new files
 adds only them (incremental), and a crash mid-file leaves nothing of that file behind, so
 a rerun completes it. A repeated ``request_id`` (within a file or against the workspace)
-is a duplicate when the row is the same request (same content): it goes to quarantine
-with the reason ``duplicate request_id``; a repeated id with other content is not the
-request's own id, and the row is kept under a digest id (:mod:`distillguard.ingest.duplicates`).
-``rows_read = rows_valid + rows_quarantined`` holds for every file.
+is a duplicate: it goes to quarantine with the reason ``duplicate request_id``. Where a
+format's ids may not be the request's own (gateway logs), only a repeat with the same
+content is; one with other content is kept under a digest id
+(:mod:`distillguard.ingest.duplicates`). ``rows_read = rows_valid + rows_quarantined``
+holds for every file. Every input is checked before any is read.
 
 Why Parquet segments: copying events into DuckDB's own storage (compressing them at
 commit) cost ~10x the time of reading them; writing a zstd Parquet segment costs ~4x less
