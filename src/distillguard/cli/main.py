@@ -12,11 +12,16 @@ Errors, consoles, options and progress are :mod:`distillguard.cli.common`'s.
 
 from __future__ import annotations
 
+import sys
 from types import ModuleType
+from typing import Annotated
 
 import typer
 
 from distillguard.cli import evaluation, scan, settings, simulate
+from distillguard.cli.common import err_console, exit_on_user_error
+from distillguard.errors import EXIT_INTERNAL_ERROR, debug_enabled, set_debug
+from distillguard.textsafe import terminal_safe
 
 app = typer.Typer(
     name="distillguard",
@@ -25,6 +30,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show the full traceback of any error (for bug reports)."),
+    ] = False,
+) -> None:
+    set_debug(debug)
+
 
 #: Command groups mounted whatever is installed, in the order ``--help`` lists them.
 CORE_MODULES: tuple[ModuleType, ...] = (scan, simulate, evaluation, settings)
@@ -66,7 +82,18 @@ _mount_optional()
 
 
 def main() -> None:
-    app()
+    """The ``distillguard`` command: no traceback reaches the user without ``--debug``."""
+    try:
+        app()
+    except Exception as exc:
+        if debug_enabled():
+            raise
+        exit_on_user_error(exc, sys.exit)  # raised outside a command's own handler
+        cause = terminal_safe(" ".join(f"{type(exc).__name__}: {exc}".split()), 300)
+        err_console.print(f"error: internal error ({cause}); this is a bug: rerun with --debug "
+                          "to see the traceback and please report it", highlight=False,
+                          soft_wrap=True)
+        sys.exit(EXIT_INTERNAL_ERROR)
 
 
 if __name__ == "__main__":

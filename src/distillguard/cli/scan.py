@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -21,10 +21,15 @@ from distillguard.cli.common import (
     cli_config,
     console,
     handles_errors,
+    print_warnings,
     progress_bars,
 )
 from distillguard.cli.evaluation import print_eval
 from distillguard.textsafe import terminal_safe
+
+if TYPE_CHECKING:
+    from distillguard.config import Config
+    from distillguard.store.workspace import IngestReport
 
 
 def register(app: typer.Typer) -> None:
@@ -154,6 +159,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary.get("signals_unavailable"):
         table.add_row("signals unavailable", ", ".join(summary["signals_unavailable"]))
     console.print(table)
+    print_warnings(summary.get("warnings", []))
 
 
 @handles_errors
@@ -188,5 +194,22 @@ def ingest(
         table.add_row(terminal_safe(f.path, 200), str(f.rows_read), str(f.rows_valid),
                       str(f.rows_quarantined), str(f.duplicates), "yes" if f.skipped else "")
     console.print(table)
+    _check_ingest(report, workspace, cfg)
+
+
+def _check_ingest(report: IngestReport, workspace: Path, cfg: Config) -> None:
+    """Warn about files that lost rows; fail when the workspace holds no valid event."""
+    from distillguard.ingest.outcome import ingest_warnings, nothing_valid
+    from distillguard.store.workspace import Workspace, embedded_event_count
+
+    where = f"the quarantine table of {workspace}"
+    with Workspace(workspace) as ws:
+        quarantine = ws.inputs_quarantine(report)
+        stored = embedded_event_count(ws.con)
+    failure = nothing_valid(report.files, stored, quarantine, where)
+    if failure is None or len(report.files) > 1:  # else the error says it all
+        print_warnings(ingest_warnings(report.files, quarantine, cfg.ingest, where))
+    if failure is not None:
+        raise failure
 
 

@@ -106,7 +106,10 @@ class DuplicateRule:
     the file's rows in order; Spark: by file path and row); every other copy goes to
     quarantine with :data:`DUPLICATE_REASON` and, as ``raw``, the event's columns as JSON
     cut to ``ingest.max_quarantine_row_chars`` — withheld (null) under pseudonymisation,
-    as for every quarantined row (:meth:`IngestRecipe.quarantine`).
+    as for every quarantined row (:meth:`IngestRecipe.quarantine`). In a format whose ids
+    may not be the request's own (``Adapter.ids_identify_requests`` false: gateway logs,
+    read by the embedded engine only), a repeat is a duplicate only with the same content;
+    the others are kept under a digest id (:mod:`distillguard.ingest.duplicates`).
     """
 
     max_raw_chars: int

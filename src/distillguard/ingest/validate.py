@@ -54,8 +54,8 @@ from distillguard.schema import EVENT_SCHEMA, LABEL_SCHEMA, QUARANTINE_SCHEMA
 
 #: The order in which checks run; a row with several problems gets the first.
 CHECK_ORDER: tuple[str, ...] = (
-    "line problems: invalid UTF-8, record too long, invalid JSON, not a JSON object, "
-    "malformed CSV row",
+    "line problems: invalid UTF-8, record too long, JSON nested too deep, invalid JSON, "
+    "not a JSON object, malformed CSV row",
     "missing required field (request_id, timestamp, account_id)",
     "wrong type (JSON object/array where text is expected, then numbers and booleans)",
     "unparseable timestamp, then unparseable account_created_at",
