@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 from distillguard.cli import app as cli_app
 from distillguard.config import load_config
 from distillguard.errors import ConfigError
-from distillguard.online.gateway import ERRORS, build_event, create_app, last_user_text
+from distillguard.online.chat import last_user_text
+from distillguard.online.gateway import ERRORS, build_event, create_app
 from distillguard.online.guard import Guard
 from distillguard.online.keys import KeyRing, key_digest
 from distillguard.online.mock_upstream import MockUpstream, completion, stream_chunks

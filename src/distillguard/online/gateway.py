@@ -48,6 +48,7 @@ from prometheus_client import (
 )
 
 from distillguard.config import OnlineConfig
+from distillguard.online.chat import REFUSALS, as_int, request_fields
 from distillguard.online.eventlog import EventLog
 from distillguard.online.guard import ACTIONS, STATE_UNAVAILABLE, Decision, Guard
 from distillguard.online.keys import KeyRecord, KeyRing, key_digest
@@ -69,13 +70,8 @@ ERRORS: dict[str, tuple[int, dict[str, Any]]] = {
     "invalid_api_key": (401, {"error": {
         "message": "Incorrect API key provided.", "type": "invalid_request_error",
         "param": None, "code": "invalid_api_key"}}),
-    "throttled": (429, {"error": {
-        "message": "Rate limit reached for this account. Retry after the time in the "
-                   "Retry-After header.",
-        "type": "rate_limit_error", "param": None, "code": "rate_limit_exceeded"}}),
-    "blocked": (403, {"error": {
-        "message": "This request was refused under the provider's usage policies.",
-        "type": "permission_error", "param": None, "code": "usage_policy_refusal"}}),
+    "throttled": REFUSALS["throttle"],
+    "blocked": REFUSALS["block"],
     "invalid_json": (400, {"error": {
         "message": "The request body must be a JSON object with a 'messages' list.",
         "type": "invalid_request_error", "param": None, "code": "invalid_request"}}),
@@ -174,79 +170,33 @@ class Metrics:
             self.requests.labels(action=action)
 
 
-def last_user_text(messages: list[Any]) -> tuple[str | None, str | None, int]:
-    """(last user message text, system prompt text, turn) of a chat request.
-
-    ``turn`` counts the assistant messages before the last user message (0 = first).
-    Content given as a list of parts contributes its text parts.
-    """
-    def text(content: Any) -> str | None:
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            parts = [p.get("text") for p in content if isinstance(p, dict)]
-            joined = "\n".join(p for p in parts if isinstance(p, str))
-            return joined or None
-        return None
-
-    prompt = None
-    last_index = -1
-    for i, message in enumerate(messages):
-        if isinstance(message, dict) and message.get("role") == "user":
-            prompt, last_index = text(message.get("content")), i
-    systems = [
-        t for m in messages if isinstance(m, dict) and m.get("role") in ("system", "developer")
-        and (t := text(m.get("content"))) is not None
-    ]
-    turn = sum(
-        1 for m in messages[: max(last_index, 0)]
-        if isinstance(m, dict) and m.get("role") == "assistant"
-    )
-    return prompt, ("\n".join(systems) if systems else None), turn
-
-
 def build_event(body: Mapping[str, Any], record: KeyRecord, headers: Mapping[str, str],
                 client_ip: str | None, config: OnlineConfig) -> dict[str, Any]:
     """The contract-1 event of one chat request (before the upstream has answered)."""
-    messages = body.get("messages") if isinstance(body.get("messages"), list) else []
-    prompt, system_prompt, turn = last_user_text(messages or [])
     ip = client_ip
     if config.client_ip_header:
         forwarded = headers.get(config.client_ip_header.lower())
         if forwarded:
             ip = forwarded.split(",")[0].strip()
-    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-    tools = body.get("tools")
+    fields = request_fields(body)
     return {
         "request_id": headers.get("x-request-id") or f"req_{uuid.uuid4().hex}",
         "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         "account_id": record.account_id,
         **record.fields,
-        "prompt": prompt,
-        "system_prompt": system_prompt,
+        "prompt": fields.pop("prompt"),
+        "system_prompt": fields.pop("system_prompt"),
         "ip": ip,
         "user_agent": headers.get("user-agent"),
         "tls_fingerprint": (headers.get(config.tls_fingerprint_header.lower())
                             if config.tls_fingerprint_header else None),
-        "model": body.get("model") if isinstance(body.get("model"), str) else None,
+        "model": fields.pop("model"),
         "conversation_id": headers.get("x-conversation-id"),
-        "turn": turn,
-        "max_tokens": _int(max_tokens),
-        "temperature": _float(body.get("temperature")),
-        "n": _int(body.get("n")),
-        "logprobs": bool(body["logprobs"]) if isinstance(body.get("logprobs"), bool) else None,
-        "tool_count": len(tools) if isinstance(tools, list) else 0,
+        **fields,
     }
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
+_int = as_int
 
 
 async def _send_error(send: Send, name: str, extra: list[tuple[bytes, bytes]]) -> None:
