@@ -589,6 +589,7 @@ COMMAND_MODULES = (
     "distillguard.online.cli",  # gateway, replay (extra: server)
     "distillguard.ui.cli",  # ui, labels (extra: server)
     "distillguard.intel.cli",  # intel (extra: intel)
+    "distillguard.integrations.litellm.cli",  # litellm spendlogs (extra: litellm)
 )
 
 

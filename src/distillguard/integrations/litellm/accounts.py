@@ -63,7 +63,7 @@ class AccountDirectory:
             raise ConfigError(f"{name}: accounts table needs an account_id column")
         columns = [c for c in ACCOUNT_FIELDS if c in table.column_names]
         ids = table.column("account_id").cast("string").to_pylist()
-        values = {c: table.column(c).cast("string").to_pylist() for c in columns}
+        values = {c: _as_text(table.column(c)).to_pylist() for c in columns}
         rows = {
             str(account): {c: values[c][i] for c in columns}
             for i, account in enumerate(ids) if account is not None
@@ -102,6 +102,18 @@ class AccountDirectory:
         while len(self._cache) > self._max:
             self._cache.popitem(last=False)
         return dict(answer)
+
+
+def _as_text(column: Any) -> Any:
+    """A column as text; timestamps (inferred from CSV/JSON too) as ISO-8601 in UTC."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_timestamp(column.type):
+        if column.type.tz is not None:
+            column = column.cast(pa.timestamp(column.type.unit, "UTC"))
+        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%SZ")
+    return column.cast(pa.string())
 
 
 def _clean(row: Mapping[str, Any]) -> dict[str, str]:
