@@ -39,19 +39,15 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from distillguard.config import OnlineConfig
 from distillguard.online.chat import REFUSALS, as_int, request_fields
 from distillguard.online.eventlog import EventLog
 from distillguard.online.guard import ACTIONS, STATE_UNAVAILABLE, Decision, Guard
 from distillguard.online.keys import KeyRecord, KeyRing, key_digest
+from distillguard.online.metrics import Metrics, prepare_multiprocess, remove_multiprocess_dir
+from distillguard.online.store import StateUnavailable
 from distillguard.online.upstream import Origin, StreamTransport
 
 UPSTREAM_KEY_ENV = "DISTILLGUARD_UPSTREAM_KEY"
@@ -62,8 +58,8 @@ _LOG_FLUSH_SECONDS = 0.5
 #: Requests in a row that skip the re-scoring step because others are in flight; the
 #: next one runs it anyway, so steady load cannot starve re-scoring.
 _MAX_BUSY_SKIPS = 8
-_LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                    0.1, 0.25, 0.5, 1.0, 2.5)
+#: With several workers, each samples its CPU and memory this often for /metrics.
+_PROCESS_SAMPLE_SECONDS = 5.0
 
 #: The fixed error bodies (OpenAI's shape). Stable: clients and tests rely on them.
 ERRORS: dict[str, tuple[int, dict[str, Any]]] = {
@@ -139,35 +135,6 @@ def settle_process() -> None:
 def error_response(name: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
     status, body = ERRORS[name]
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
-
-
-class Metrics:
-    """The gateway's Prometheus metrics (no account ids, IPs or prompts as labels)."""
-
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "distillguard_requests", "Requests by the guard's action (and auth failures).",
-            ["action"], registry=self.registry)
-        self.guard_seconds = Histogram(
-            "distillguard_guard_seconds", "Time the guard took to decide one request.",
-            buckets=_LATENCY_BUCKETS, registry=self.registry)
-        self.overhead_seconds = Histogram(
-            "distillguard_overhead_seconds",
-            "Time the gateway added to a request (all but waiting for the upstream).",
-            buckets=_LATENCY_BUCKETS, registry=self.registry)
-        self.rescore_seconds = Histogram(
-            "distillguard_rescore_seconds",
-            "Time one re-scoring step took (run after a request has been answered).",
-            buckets=_LATENCY_BUCKETS, registry=self.registry)
-        self.upstream_errors = Counter(
-            "distillguard_upstream_errors", "Upstream failures by kind.", ["kind"],
-            registry=self.registry)
-        self.state_errors = Counter(
-            "distillguard_state_errors", "Requests decided without shared state.",
-            registry=self.registry)
-        for action in (*ACTIONS, "unauthorized"):
-            self.requests.labels(action=action)
 
 
 def build_event(body: Mapping[str, Any], record: KeyRecord, headers: Mapping[str, str],
@@ -261,11 +228,14 @@ class Gateway:
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             self._transport = StreamTransport()
             flusher = asyncio.create_task(self._flush_log()) if self.log is not None else None
+            sampler = asyncio.create_task(self._sample_process()) \
+                if self.metrics.multiprocess else None
             try:
                 yield
             finally:
-                if flusher is not None:
-                    flusher.cancel()
+                for task in (flusher, sampler):
+                    if task is not None:
+                        task.cancel()
                 await self._transport.aclose()
                 self.guard.flush()
                 if self.log is not None:
@@ -280,8 +250,8 @@ class Gateway:
 
         @api.get("/metrics")
         async def prometheus() -> Response:
-            return Response(generate_latest(self.metrics.registry),
-                            media_type=CONTENT_TYPE_LATEST)
+            self._sample_state()
+            return Response(self.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
         @api.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
         async def unknown(path: str) -> Response:
@@ -289,6 +259,19 @@ class Gateway:
             return error_response("not_found")
 
         return api
+
+    def _sample_state(self) -> None:
+        """Accounts and campaigns the guard tracks (at a scrape; a state error skips)."""
+        try:
+            self.metrics.tracked_accounts.set(self.guard.store.population().accounts)
+            self.metrics.campaigns.set(self.guard.store.campaign_count())
+        except StateUnavailable:
+            self.metrics.state_errors.inc()
+
+    async def _sample_process(self) -> None:
+        while True:  # with several workers, each records its own process figures
+            self.metrics.sample_process()
+            await asyncio.sleep(_PROCESS_SAMPLE_SECONDS)
 
     async def _flush_log(self) -> None:
         assert self.log is not None
@@ -410,6 +393,7 @@ class Gateway:
             await _send_error(send, "upstream_error", extra)
             return
         received = time.perf_counter()
+        self.metrics.upstream_seconds.observe(received - sent)
         if status_code >= 500:
             self.metrics.upstream_errors.labels(kind=f"http_{status_code}").inc()
         status = "ok" if status_code < 400 else "error"
@@ -535,6 +519,10 @@ def serve(app: Gateway | dict[str, Any], host: str, port: int, *, workers: int =
         return
     assert isinstance(app, dict)
     os.environ[SETTINGS_ENV] = json.dumps(app)
-    uvicorn.run("distillguard.online.gateway:app_from_environment", factory=True,
-                host=host, port=port, workers=workers, log_level="warning",
-                access_log=False)
+    made = prepare_multiprocess()  # /metrics sums every worker's values
+    try:
+        uvicorn.run("distillguard.online.gateway:app_from_environment", factory=True,
+                    host=host, port=port, workers=workers, log_level="warning",
+                    access_log=False)
+    finally:
+        remove_multiprocess_dir(made)
