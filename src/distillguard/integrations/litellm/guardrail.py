@@ -31,6 +31,7 @@ from typing import Any
 
 from litellm.integrations.custom_guardrail import CustomGuardrail
 from litellm.proxy._types import ProxyException
+from litellm.types.guardrails import GuardrailEventHooks
 
 from distillguard.config import default_config, load_config
 from distillguard.errors import DistillguardError
@@ -105,7 +106,8 @@ class DistillguardGuardrail(CustomGuardrail):
     async def async_pre_call_hook(self, user_api_key_dict: Any, cache: Any, data: dict,
                                   call_type: Any) -> dict | None:
         del user_api_key_dict, cache  # everything needed is in data["metadata"]
-        if str(call_type) not in COMPLETION_CALLS or not isinstance(data, dict):
+        if str(getattr(call_type, "value", call_type)) not in COMPLETION_CALLS \
+                or not isinstance(data, dict):
             return data
         self._start_flusher()
         event = event_from_request(data, self.account_from,
@@ -126,12 +128,25 @@ class DistillguardGuardrail(CustomGuardrail):
             return data
         if decision.action in REFUSED_ACTIONS:
             self._write(event, "refused")
+            self._note_intervention(data, decision)
             asyncio.get_running_loop().call_soon(self._step)
             raise refusal(decision.action, self.online.throttle_retry_after_seconds)
         self._pending[event["request_id"]] = (event, decision)
         while len(self._pending) > _MAX_PENDING:
             self._pending.popitem(last=False)
         return data
+
+    def _note_intervention(self, data: dict, decision: Decision) -> None:
+        """Tell LiteLLM's logging that this guardrail stopped the request (its logs, and
+        the event-log callback, then show ``guardrail_intervened``); the action and risk
+        only, never the reasons."""
+        try:
+            self.add_standard_logging_guardrail_information_to_request_data(
+                guardrail_json_response={"action": decision.action, "risk": decision.risk},
+                request_data=data, guardrail_status="guardrail_intervened",
+                event_type=GuardrailEventHooks.pre_call)
+        except Exception:  # logging detail: never a reason to fail the refusal
+            logger.debug("distillguard: guardrail information not recorded", exc_info=True)
 
     # -- after the answer -------------------------------------------------------------
 

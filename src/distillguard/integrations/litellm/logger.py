@@ -25,7 +25,11 @@ from litellm.integrations.custom_logger import CustomLogger
 from distillguard.config import default_config
 from distillguard.errors import ConfigError
 from distillguard.integrations.litellm.accounts import AccountDirectory
-from distillguard.integrations.litellm.mapping import check_account_from, event_from_payload
+from distillguard.integrations.litellm.mapping import (
+    COMPLETION_CALLS,
+    check_account_from,
+    event_from_payload,
+)
 from distillguard.online.eventlog import EventLog
 
 LOG_DIR_ENV = "DISTILLGUARD_LITELLM_LOG_DIR"
@@ -74,8 +78,8 @@ class EventLogCallback(CustomLogger):
             self._keeper = asyncio.get_running_loop().create_task(self.log.maintain())
             self.log.close_on_exit()
         payload = kwargs.get("standard_logging_object") if isinstance(kwargs, dict) else None
-        if not isinstance(payload, dict):
-            return
+        if not isinstance(payload, dict) or payload.get("call_type") not in COMPLETION_CALLS:
+            return  # chat and text completions only
         event = event_from_payload(payload, self.account_from,
                                    log_responses=self.log_responses)
         if event is None:
