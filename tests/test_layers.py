@@ -34,6 +34,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "scan": frozenset({"ingest", "detect", "store", "engines", "intel", "report"}),
     "evaluation": frozenset({"detect", "store", "scan", "simulate", "text_protocol"}),
     "online": frozenset({"detect", "ingest", "evaluation"}),
+    "integrations": frozenset({"online"}),
     "ui": frozenset({"detect", "store", "report"}),
     "cli": frozenset({"ingest", "detect", "store", "engines", "intel", "report", "scan",
                       "evaluation", "simulate", "text_protocol", "online", "ui",

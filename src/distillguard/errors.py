@@ -45,6 +45,8 @@ EXTRA_OF_MODULE: dict[str, str] = {
     "multipart": "server",
     "uvloop": "server",
     "httptools": "server",
+    "litellm": "litellm",
+    "psycopg": "litellm",
 }
 
 

@@ -4,9 +4,10 @@ Each command group is a module of this package with a ``register(app)`` function
 (:mod:`~distillguard.cli.scan`, :mod:`~distillguard.cli.simulate`,
 :mod:`~distillguard.cli.evaluation`, :mod:`~distillguard.cli.settings`, and those whose
 commands need an extra: :mod:`~distillguard.cli.online`, :mod:`~distillguard.cli.ui`,
-:mod:`~distillguard.cli.intel`, :mod:`~distillguard.cli.watermark`). Each command parses
-its arguments, calls one library function, and shows the result; the library is
-imported when the command runs, so ``distillguard --help`` loads Typer and little else.
+:mod:`~distillguard.cli.intel`, :mod:`~distillguard.cli.litellm`,
+:mod:`~distillguard.cli.watermark`). Each command parses its arguments, calls one
+library function, and shows the result; the library is imported when the command runs,
+so ``distillguard --help`` loads Typer and little else.
 Errors, consoles, options and progress are :mod:`distillguard.cli.common`'s.
 """
 
@@ -51,6 +52,7 @@ COMMAND_MODULES = (
     "distillguard.cli.online",  # gateway, replay (extra: server)
     "distillguard.cli.ui",  # ui, labels (extra: server)
     "distillguard.cli.intel",  # intel (extra: intel)
+    "distillguard.cli.litellm",  # litellm spendlogs (extra: litellm, at run time)
 )
 
 

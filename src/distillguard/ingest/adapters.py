@@ -239,6 +239,11 @@ def _meta(key: str) -> str:
     return _jxs("__j.metadata", f"$.{key}")
 
 
+def _key_meta(key: str) -> str:
+    """An account field kept in the LiteLLM key's metadata (logged by the proxy)."""
+    return _jxs("__j.metadata", f"$.user_api_key_auth_metadata.{key}")
+
+
 def _param(key: str) -> str:
     """A request parameter: top level, then model_parameters, then the proxied body."""
     return _first(
@@ -301,12 +306,13 @@ def _openai_columns() -> dict[str, str]:
             _jxs("__j.metadata", '$.headers."user-agent"'),
         ),
         "tls_fingerprint": _s("tls_fingerprint"),
-        "payment_fingerprint": _s("payment_fingerprint"),
+        "payment_fingerprint": _first(_s("payment_fingerprint"), _key_meta("payment_fingerprint")),
         "email": _first(_s("email"), _meta("user_api_key_user_email")),
-        "account_created_at": _s("account_created_at"),
-        "access_path": _s("access_path"),
-        "country": _s("country"),
-        "model": _first(_s("model"), _s("model_group"), _jxs("__resp", "$.model")),
+        "account_created_at": _first(_s("account_created_at"), _key_meta("account_created_at")),
+        "access_path": _first(_s("access_path"), _key_meta("access_path")),
+        "country": _first(_s("country"), _key_meta("country")),
+        # LiteLLM: model_group is the model the client asked for; model is the deployment.
+        "model": _first(_s("model_group"), _s("model"), _jxs("__resp", "$.model")),
         "system_prompt": _first(
             "nullif(array_to_string(list_transform(__systems, lambda m: "
             f"dg_content_text({_jx('m', '$.content')})), chr(10)), '')",
