@@ -7,6 +7,7 @@ test asserts one claimed behaviour with SQL over its events, labels and customer
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import duckdb
@@ -16,6 +17,8 @@ import pytest
 
 from distillguard.schema import CUSTOMER_SCHEMA, CUSTOMER_TIERS, EVENT_SCHEMA, LABEL_SCHEMA
 from distillguard.simulate import ARCHETYPES, CampaignSpec, Scenario, simulate
+from distillguard.simulate.commons import benchmark_items
+from distillguard.simulate.prompts import PromptBank
 from distillguard.simulate.scenario import GroupSpec
 
 HOURS = 12.0
@@ -328,3 +331,35 @@ def test_education_pathway_holds_weakly_verified_programme_entries(
         FROM c JOIN l USING (account_id) JOIN (SELECT DISTINCT account_id, access_path FROM x)
         USING (account_id) WHERE archetype = 'campaign_edu_pathway'""")
     assert path == "education" and declared == "education" and verified < 0.6
+
+
+def test_with_a_corpus_tactics_replay_real_conversations_and_labs_use_its_benchmark(
+        tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "human").mkdir(parents=True)
+    (corpus / "reasoning").mkdir()
+    (corpus / "human" / "chat.jsonl").write_text("\n".join(
+        f'{{"turns": ["ZEBRA opener {k}", "ZEBRA follow-up {k}"]}}' for k in range(40)))
+    (corpus / "reasoning" / "gsm.jsonl").write_text("\n".join(
+        f'{{"question": "QUOKKA problem {k}"}}' for k in range(40)))
+    scenario = Scenario(
+        accounts=30, hours=6, seed=3, model_release_hours=2, archetype_shares={"casual": 1.0},
+        corpus=corpus,
+        campaigns=(CampaignSpec("campaign_replay_network", accounts=5, knobs={
+            "harvest_topics": {"chitchat": 1.0}, "requests_per_account": (20.0, 30.0)}),))
+    simulate(scenario, tmp_path / "out")
+    con = duckdb.connect()
+    rows = dict(con.execute(f"""
+        SELECT l.archetype, avg((prompt LIKE '%ZEBRA%' OR prompt LIKE '%QUOKKA%')::INT)
+        FROM read_parquet('{tmp_path / 'out' / 'events.parquet'}') e
+        JOIN read_parquet('{tmp_path / 'out' / 'labels.parquet'}') l USING (account_id)
+        GROUP BY 1""").fetchall())
+    assert rows["campaign_replay_network"] > 0.9
+    followups = con.execute(f"""
+        SELECT avg((prompt LIKE 'ZEBRA follow-up%')::INT)
+        FROM read_parquet('{tmp_path / 'out' / 'events.parquet'}') e
+        JOIN read_parquet('{tmp_path / 'out' / 'labels.parquet'}') l USING (account_id)
+        WHERE l.archetype = 'campaign_replay_network' AND turn > 0""").fetchone()
+    assert followups is not None and followups[0] == 1.0
+    gsm = benchmark_items(SimpleNamespace(prompts=PromptBank.from_path(corpus)), "gsm-style")
+    assert gsm.to_pylist()[:2] == ["QUOKKA problem 0", "QUOKKA problem 1"]

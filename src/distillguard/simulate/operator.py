@@ -390,6 +390,10 @@ class Operator(Archetype):
                 if pool is not None and len(pool) and mask.any():
                     chosen = pick(pool, rng, n)
                     prompts = pc.if_else(pa.array(mask), chosen, prompts)
+        follow = replayed & later
+        if corpus is not None and corpus.followups is not None and follow.any():
+            # Replayed conversations go on with real second turns.
+            prompts = pc.if_else(pa.array(follow), pick(corpus.followups, rng, n), prompts)
         if farm >= 0 and (codes == farm).any():
             mask = (codes == farm) & ~later
             farmed = ctx.prompts.render(TEMPLATE_FARM, rng, n)
