@@ -1,8 +1,9 @@
 """``distillguard eval`` and ``report``: measure a scan against labels, write its report.
 
 ``eval`` also runs the time-ordered re-analysis (``--timeline``), the fixed evaluation
-suite (``--suite``), the windowed text-only protocol (``--text-protocol``) and scores an
-online replay (``--online``); each is imported when asked for.
+suite (``--suite``), the family suite (``--suite --families``), the windowed text-only
+protocol (``--text-protocol``) and scores an online replay (``--online``); each is
+imported when asked for.
 """
 
 from __future__ import annotations
@@ -93,7 +94,28 @@ def eval_command(
     ] = Path("suite-out"),
     accounts: Annotated[int, typer.Option(help="--suite: accounts per scenario.")] = 3000,
     hours: Annotated[float, typer.Option(help="--suite: hours per scenario.")] = 48.0,
-    seed: Annotated[int, typer.Option(help="--suite: simulation seed.")] = 9,
+    seed: Annotated[
+        int, typer.Option(help="--suite: simulation seed (with --families: the first seed).")
+    ] = 9,
+    families: Annotated[
+        str | None,
+        typer.Option(help="--suite: run scenario families instead (NAME,... or all)."),
+    ] = None,
+    seeds: Annotated[int, typer.Option(help="--families: seeds per family.")] = 2,
+    holdout: Annotated[
+        str | None,
+        typer.Option(help="--families: held-out families, NAME,... (default: see "
+                     "docs/evaluation.md)."),
+    ] = None,
+    metadata_only: Annotated[
+        bool, typer.Option(help="--families: also scan without prompt and response text.")
+    ] = True,
+    customers: Annotated[
+        bool, typer.Option(help="--families: give the scan the customer table.")
+    ] = True,
+    scale: Annotated[
+        float, typer.Option(help="--families: multiply sizes and volumes (quick runs: 0.1).")
+    ] = 1.0,
     corpus: Annotated[
         Path | None, typer.Option(help="--suite: real prompt sets for the real-prompt scenario.")
     ] = None,
@@ -124,10 +146,13 @@ def eval_command(
     With --timeline, also when each campaign was first flagged and the share of its
     exchanges served before that (leakage). With --suite, simulate, scan and evaluate a
     fixed set of scenarios (each evasion level, metadata-only, real prompts) and write
-    one table. With --text-protocol, compare distillguard's text signals with the MMD
-    baseline on windows of prompts (arXiv 2606.05725; needs the text extra).
+    one table; with --suite --families, run scenario families over several seeds and
+    report held-out families apart. With --text-protocol, compare distillguard's text
+    signals with the MMD baseline on windows of prompts (arXiv 2606.05725; needs the text
+    extra).
     Example: distillguard eval --labels sim/labels.parquet --scan scan/ --timeline --json
     Example: distillguard eval --suite --suite-out suite/ --corpus ../shared/corpora
+    Example: distillguard eval --suite --families all --seeds 2 --suite-out families/
     Example: distillguard eval --text-protocol --events sim/events.parquet \\
     --labels sim/labels.parquet
     Example: distillguard eval --online replay/decisions.parquet --labels sim/labels.parquet
@@ -135,6 +160,10 @@ def eval_command(
     from distillguard.errors import ConfigError
     from distillguard.evaluation.evaluate import evaluate, format_eval
 
+    if suite and families is not None:
+        _run_family_suite(suite_out, families, seeds, seed, holdout, metadata_only, customers,
+                          scale, corpus, cli_config(config), as_json)
+        return
     if suite:
         _run_suite(suite_out, accounts, hours, seed, corpus, step_hours, text_protocol,
                    cli_config(config), as_json, embedding_cache)
@@ -199,6 +228,28 @@ def _run_suite(out: Path, accounts: int, hours: float, seed: int, corpus: Path |
             embedding_cache=embedding_cache or out / "embeddings.npz",
             progress=lambda message: progress.update(task, description=message),
         )
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        sys.stdout.write(result.to_markdown())
+        console.print(f"written: {out / 'suite.md'}, {out / 'suite.json'}", highlight=False,
+                      soft_wrap=True)
+
+
+def _run_family_suite(out: Path, families: str, seeds: int, first_seed: int,
+                      holdout: str | None, metadata_only: bool, customers: bool, scale: float,
+                      corpus: Path | None, cfg: Config, as_json: bool) -> None:
+    from distillguard.evaluation.family_suite import run_family_suite
+    from distillguard.simulate.families import family_names
+
+    held_out = family_names(holdout) if holdout is not None else None
+    with progress_bars() as progress:
+        task = progress.add_task("family suite", total=None)
+        result = run_family_suite(
+            out, families=family_names(families), seeds=seeds, first_seed=first_seed,
+            held_out=held_out, metadata_only=metadata_only, customers=customers, scale=scale,
+            corpus=corpus, config=cfg,
+            progress=lambda message: progress.update(task, description=message))
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
     else:

@@ -46,11 +46,23 @@ def simulate(
     corpus: Annotated[
         Path | None, typer.Option(help="Folder of real prompt sets (shared/corpora layout).")
     ] = None,
+    family: Annotated[
+        str | None,
+        typer.Option(help="Draw the scenario from a scenario family (see docs/simulator.md)."),
+    ] = None,
+    scale: Annotated[
+        float, typer.Option(help="--family: multiply sizes and volumes by this.")
+    ] = 1.0,
+    customers: Annotated[
+        bool, typer.Option("--customers", help="Also write OUT/customers.parquet (business "
+                           "context; always with --family).")
+    ] = False,
 ) -> None:
     """Simulate labelled traffic: legitimate archetypes and distillation campaigns.
 
     Writes OUT/events.parquet (contract 1) and OUT/labels.parquet (contract 3).
     Example: distillguard simulate --accounts 3000 --hours 48 --seed 7 --out sim/
+    Example: distillguard simulate --family hydra_networks --seed 3 --out sim/
     """
     import dataclasses
 
@@ -58,12 +70,20 @@ def simulate(
     from distillguard.simulate import Scenario, load_scenario, with_evasion_switches
     from distillguard.simulate import simulate as run_simulation
 
-    scenario = load_scenario(scenario_file) if scenario_file else Scenario()
+    if family is not None:
+        from distillguard.simulate.families import family_scenario
+
+        scenario = family_scenario(family, seed if seed is not None else 1, scale=scale,
+                                   hours=hours, corpus=corpus)
+        seed = hours = None
+    else:
+        scenario = load_scenario(scenario_file) if scenario_file else Scenario()
     overrides: dict[str, Any] = {
         name: value
         for name, value in (("accounts", accounts), ("hours", hours), ("seed", seed),
                             ("model_release_hours", model_release_hours),
-                            ("evasion", evasion), ("corpus", corpus))
+                            ("evasion", evasion), ("corpus", corpus),
+                            ("customers", True if customers else None))
         if value is not None
     }
     try:
