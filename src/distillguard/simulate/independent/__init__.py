@@ -1,0 +1,1 @@
+"""Independent test scenarios for distillguard, written without knowledge of how the detector decides."""
