@@ -1,1 +1,4 @@
-"""Independent test scenarios for distillguard, written without knowledge of how the detector decides."""
+"""Independent test scenarios for distillguard.
+
+Written without knowledge of how the detector decides.
+"""
