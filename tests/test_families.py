@@ -15,13 +15,16 @@ from distillguard.errors import ConfigError
 from distillguard.evaluation.family_suite import pool, run_family_suite, scan_events
 from distillguard.simulate import ARCHETYPES, DEFAULT_CAMPAIGNS, simulate
 from distillguard.simulate.families import (
+    ALL_FAMILIES,
     FAMILIES,
     HELD_OUT,
+    INDEPENDENT,
     TUNING,
     describe,
     family_names,
     family_scenario,
     roles,
+    simulate_family,
 )
 from distillguard.simulate.lookalikes import Classroom
 from distillguard.simulate.services import DataVendor
@@ -94,10 +97,10 @@ def test_roles_are_declared_in_one_place_and_can_be_overridden() -> None:
     default = roles()
     assert set(default.values()) == {TUNING, HELD_OUT}
     assert {name for name, role in default.items() if role == HELD_OUT} == {
-        name for name, family in FAMILIES.items() if family.role == HELD_OUT}
+        name for name, family in ALL_FAMILIES.items() if family.role == HELD_OUT}
     assert roles(["classic"]) == {name: HELD_OUT if name == "classic" else TUNING
-                                  for name in FAMILIES}
-    assert family_names("all") == list(FAMILIES) and family_names("none") == []
+                                  for name in ALL_FAMILIES}
+    assert family_names("all") == list(ALL_FAMILIES) and family_names("none") == []
     with pytest.raises(ConfigError, match="unknown family 'nope'"):
         family_names("classic,nope")
     with pytest.raises(ConfigError, match="unknown family"):
@@ -203,3 +206,52 @@ def test_cli_runs_families_and_simulates_one(tmp_path: Path) -> None:
                                 "--out", str(tmp_path / "plain")])
     assert plain.exit_code == 0, plain.output
     assert pq.read_table(tmp_path / "plain" / "customers.parquet").num_rows == 40
+
+
+# ---- the independent family -----------------------------------------------------------------
+
+
+def test_meridian_is_an_independent_held_out_family_in_all() -> None:
+    assert list(INDEPENDENT) == ["meridian"] and "meridian" not in FAMILIES
+    assert list(ALL_FAMILIES) == [*FAMILIES, "meridian"]
+    assert roles()["meridian"] == HELD_OUT and "meridian" in family_names("all")
+    assert family_names("classic, meridian") == ["classic", "meridian"]
+    with pytest.raises(ConfigError, match="'meridian' has no scenario"):
+        family_scenario("meridian", 1)
+    with pytest.raises(ConfigError, match="own window"):
+        simulate_family("meridian", 1, "unused", hours=5)
+
+
+def test_simulate_family_runs_meridian_s_own_generator(tmp_path: Path) -> None:
+    result, parameters = simulate_family("meridian", 1, tmp_path, scale=0.05)
+    assert parameters == {"generator": "distillguard.simulate.independent.meridian.generate",
+                          "seed": 1, "scale": 0.05}
+    assert pq.read_metadata(result.events_path).num_rows == result.events > 0
+    assert pq.read_table(result.labels_path).num_rows == result.accounts > 0
+    assert result.customers_path is not None and result.customers_path.exists()
+    assert result.campaigns > 0
+
+
+@pytest.mark.slow
+def test_eval_suite_runs_meridian_like_the_other_families(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad = runner.invoke(app, ["simulate", "--family", "meridian", "--hours", "3", "--out",
+                              str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "--seed, --scale and --corpus only" in bad.output
+    out = tmp_path / "suite"
+    done = runner.invoke(app, ["eval", "--suite", "--families", "meridian", "--seeds", "1",
+                               "--seed", "1", "--scale", "0.05", "--no-metadata-only",
+                               "--suite-out", str(out), "--json"])
+    assert done.exit_code == 0, done.output
+    saved = json.loads((out / "suite.json").read_text())
+    assert saved["settings"]["held_out_families"] == ["meridian"]
+    assert saved["held_out"]["families"] == ["meridian"] and saved["tuning"] is None
+    (run,) = saved["runs"]
+    assert (run["family"], run["role"], run["seed"]) == ("meridian", HELD_OUT, 1)
+    assert run["parameters"]["generator"].endswith("meridian.generate")
+    assert run["campaigns_total"] > 0 and run["customers"] in ("used", "not passed: the scan "
+                                                               "takes no customer table yet")
+    sim = out / "meridian" / "seed-1" / "sim"
+    assert pq.read_table(sim / "customers.parquet").num_rows > 0
+    assert (out / "meridian" / "seed-1" / "scan" / "accounts.parquet").exists()
+    assert "| meridian | held_out | 1 |" in (out / "suite.md").read_text()

@@ -63,6 +63,7 @@ def simulate(
     Writes OUT/events.parquet (contract 1) and OUT/labels.parquet (contract 3).
     Example: distillguard simulate --accounts 3000 --hours 48 --seed 7 --out sim/
     Example: distillguard simulate --family hydra_networks --seed 3 --out sim/
+    Example: distillguard simulate --family meridian --seed 1 --scale 0.1 --out sim/
     """
     import dataclasses
 
@@ -71,8 +72,14 @@ def simulate(
     from distillguard.simulate import simulate as run_simulation
 
     if family is not None:
-        from distillguard.simulate.families import family_scenario
+        from distillguard.simulate.families import INDEPENDENT, family_scenario
 
+        if family in INDEPENDENT:
+            _independent_family(family, seed, scale, corpus, out, given={
+                "--scenario": scenario_file, "--accounts": accounts, "--hours": hours,
+                "--model-release-hours": model_release_hours, "--evasion": evasion,
+                "--evasion-switch": evasion_switch})
+            return
         scenario = family_scenario(family, seed if seed is not None else 1, scale=scale,
                                    hours=hours, corpus=corpus)
         seed = hours = None
@@ -105,3 +112,21 @@ def simulate(
     )
 
 
+def _independent_family(family: str, seed: int | None, scale: float, corpus: Path | None,
+                        out: Path, given: dict[str, Any]) -> None:
+    """A member of an independent family: its own generator, from a seed and a scale."""
+    from distillguard.errors import ConfigError
+    from distillguard.simulate.families import simulate_family
+
+    ignored = [name for name, value in given.items() if value]
+    if ignored:
+        raise ConfigError(f"family '{family}' takes --seed, --scale and --corpus only, "
+                          f"not {', '.join(ignored)}")
+    with progress_bars() as progress:
+        progress.add_task(f"simulating {family}", total=None)
+        result, _ = simulate_family(family, seed if seed is not None else 1, out, scale=scale,
+                                    corpus=corpus)
+    console.print(
+        f"{result.events} events, {result.accounts} accounts, {result.campaigns} campaigns → "
+        f"{result.events_path}", highlight=False, soft_wrap=True,
+    )

@@ -1,12 +1,13 @@
 """The family suite: scenario families × seeds, scanned and scored, held-out families apart.
 
 ``distillguard eval --suite --families all --seeds 2`` draws each family's scenario for
-each seed (``simulate.families``), simulates it (with the business-context table),
-scans it with ``scan_events`` (the one place the suite calls the scan), optionally scans
-the same traffic without prompt and response text (metadata only), evaluates both
-against the labels, and writes ``suite.md`` and ``suite.json``: results per family and
-seed, per legitimate archetype and per campaign, and pooled over the held-out families
-(never used for tuning) and, separately, over the tuning families.
+each seed (``simulate.families``) and simulates it (with the business-context table), or
+runs an independent family's own generator (``meridian``) with the seed, then scans it
+with ``scan_events`` (the one place the suite calls the scan), optionally scans the same
+traffic without prompt and response text (metadata only), evaluates both against the
+labels, and writes ``suite.md`` and ``suite.json``: results per family and seed, per
+legitimate archetype and per campaign, and pooled over the held-out families (never used
+for tuning) and, separately, over the tuning families.
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ import pyarrow.parquet as pq
 
 from distillguard.config import Config, default_config
 from distillguard.evaluation.evaluate import EvalResult, evaluate
-from distillguard.simulate import simulate
 from distillguard.simulate.families import (
-    FAMILIES,
+    ALL_FAMILIES,
     HELD_OUT,
+    INDEPENDENT,
     TUNING,
-    describe,
-    family_scenario,
     roles,
+    simulate_family,
 )
 
 #: Columns removed for the metadata-only scan (all prompt and output text).
@@ -170,11 +170,15 @@ def run_family_suite(
     config: Config | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> FamilySuiteResult:
-    """Simulate, scan and score each family for ``seeds`` seeds; write suite.md/json."""
+    """Simulate, scan and score each family for ``seeds`` seeds; write suite.md/json.
+
+    ``hours`` fixes the window of the scenario families; an independent family keeps
+    its own.
+    """
     from distillguard import __version__
 
     config = config or default_config()
-    chosen = list(families) if families is not None else list(FAMILIES)
+    chosen = list(families) if families is not None else list(ALL_FAMILIES)
     role_of = roles(held_out)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -201,10 +205,11 @@ def run_family_suite(
 def _one_run(root: Path, name: str, seed: int, role: str, *, scale: float,
              hours: float | None, corpus: Path | None, config: Config, metadata_only: bool,
              customers: bool, say: Callable[[str], None]) -> dict[str, Any]:
-    scenario = family_scenario(name, seed, scale=scale, hours=hours, corpus=corpus)
     say(f"{name} seed {seed}: simulating")
     started = time.perf_counter()
-    sim = simulate(scenario, root / "sim")
+    sim, parameters = simulate_family(name, seed, root / "sim", scale=scale,
+                                      hours=None if name in INDEPENDENT else hours,
+                                      corpus=corpus)
     sim_seconds = round(time.perf_counter() - started, 2)
     table = sim.customers_path if customers else None
     say(f"{name} seed {seed}: scanning")
@@ -214,7 +219,7 @@ def _one_run(root: Path, name: str, seed: int, role: str, *, scale: float,
         "accounts": sim.accounts, "simulation_seconds": sim_seconds,
         "scan_seconds": outcome.seconds, "customers": outcome.customers,
         **_metrics(evaluate(sim.labels_path, root / "scan")),
-        "metadata_only": None, "parameters": describe(scenario),
+        "metadata_only": None, "parameters": parameters,
     }
     if metadata_only:
         say(f"{name} seed {seed}: scanning metadata only")

@@ -7,8 +7,14 @@ window length and start, release time, background size and mix, and for each loo
 and campaign its size and knobs (campaign sizes from 10 to 5,000 accounts, account ages
 from minutes to months, client mimicry, IP stickiness, harvesting share 10–100 %,
 rates, sign-up and scheduling patterns). The same ``(name, seed, scale)`` always gives
-the same scenario. ``ROLES`` says which families tune the detector and which are held
-out; ``docs/simulator.md`` lists every range.
+the same scenario. Each family's ``role`` says whether it may tune the detector or is
+held out; ``docs/simulator.md`` lists every range.
+
+An *independent* family (:data:`INDEPENDENT`) has no scenario here: its generator was
+written apart, by someone who had not read the detection code, and writes
+``events.parquet``, ``labels.parquet`` and ``customers.parquet`` itself from a seed and a
+scale (``meridian``: :mod:`distillguard.simulate.independent`). :func:`simulate_family`
+simulates a member of either kind; :data:`ALL_FAMILIES` lists both.
 """
 
 from __future__ import annotations
@@ -24,6 +30,13 @@ from typing import Any
 import numpy as np
 
 from distillguard.errors import ConfigError
+from distillguard.simulate.engine import (
+    CUSTOMERS_FILE,
+    EVENTS_FILE,
+    LABELS_FILE,
+    SimulationResult,
+    simulate,
+)
 from distillguard.simulate.scenario import (
     DEFAULT_ARCHETYPE_SHARES,
     CampaignSpec,
@@ -473,37 +486,109 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({family.name: family for famil
 )})
 
 
+#: Writes one member of an independent family into a folder; returns its counts
+#: (``events``, ``accounts``, ``campaigns``): ``generate(out_dir, seed=, scale=, corpus=)``.
+Generator = Callable[..., Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class IndependentFamily:
+    """A family whose generator was written apart from this simulator and the detector.
+
+    It writes ``events.parquet`` (contract 1), ``labels.parquet`` (contract 3) and
+    ``customers.parquet`` itself; its window and population are its own (``seed`` and
+    ``scale`` only), so no scenario is drawn and ``hours`` does not apply.
+    """
+
+    name: str
+    description: str
+    role: str
+    generate: Generator
+    #: The generator's public function, as reports name it.
+    generator: str
+
+
+def _meridian(out_dir: Path, *, seed: int, scale: float,
+              corpus: Path | None) -> Mapping[str, Any]:
+    from distillguard.simulate.independent.meridian import generate
+
+    counts: Mapping[str, Any] = generate(out_dir, seed=seed, scale=scale, corpus=corpus)
+    return counts
+
+
+INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: family for family in (
+    IndependentFamily("meridian", "Meridian, a 72-hour scenario written by someone who had not "
+                      "read the detection code (simulate/independent/MERIDIAN.md)", HELD_OUT,
+                      _meridian, "distillguard.simulate.independent.meridian.generate"),
+)})
+#: Every family, scenario families first, then the independent ones.
+ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
+    {**FAMILIES, **INDEPENDENT})
+
+
+def _known() -> str:
+    return ", ".join(ALL_FAMILIES)
+
+
 def roles(held_out: Sequence[str] | None = None) -> dict[str, str]:
     """Family → role; ``held_out`` (names) overrides the defaults when given."""
     if held_out is None:
-        return {name: family.role for name, family in FAMILIES.items()}
-    unknown = sorted(set(held_out) - set(FAMILIES))
+        return {name: family.role for name, family in ALL_FAMILIES.items()}
+    unknown = sorted(set(held_out) - set(ALL_FAMILIES))
     if unknown:
-        raise ConfigError(f"unknown family '{unknown[0]}' (known: {', '.join(FAMILIES)})")
-    return {name: HELD_OUT if name in held_out else TUNING for name in FAMILIES}
+        raise ConfigError(f"unknown family '{unknown[0]}' (known: {_known()})")
+    return {name: HELD_OUT if name in held_out else TUNING for name in ALL_FAMILIES}
 
 
 def family_names(text: str) -> list[str]:
     """``all``, ``none`` or a comma-separated list of family names, validated."""
     if text.strip() == "all":
-        return list(FAMILIES)
+        return list(ALL_FAMILIES)
     if text.strip() == "none":
         return []
     names = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = [name for name in names if name not in FAMILIES]
+    unknown = [name for name in names if name not in ALL_FAMILIES]
     if unknown or not names:
         raise ConfigError(f"unknown family '{unknown[0] if unknown else text}' "
-                          f"(known: {', '.join(FAMILIES)}, or all)")
+                          f"(known: {_known()}, or all)")
     return names
+
+
+def simulate_family(name: str, seed: int, out_dir: str | Path, *, scale: float = 1.0,
+                    hours: float | None = None, corpus: Path | None = None,
+                    ) -> tuple[SimulationResult, dict[str, Any]]:
+    """Simulate one member of the family ``name`` into ``out_dir``, with the customer table.
+
+    Returns where the files are, and the member's parameters: :func:`describe` of its
+    drawn scenario, or an independent family's generator, seed and scale.
+    """
+    independent = INDEPENDENT.get(name)
+    if independent is None:
+        scenario = family_scenario(name, seed, scale=scale, hours=hours, corpus=corpus)
+        return simulate(scenario, out_dir), describe(scenario)
+    if hours is not None:
+        raise ConfigError(f"family '{name}' has its own window: hours do not apply")
+    if not scale > 0:
+        raise ConfigError("family scale must be positive")
+    out = Path(out_dir)
+    counts = independent.generate(out, seed=seed, scale=scale, corpus=corpus)
+    result = SimulationResult(
+        events_path=out / EVENTS_FILE, labels_path=out / LABELS_FILE,
+        events=int(counts["events"]), accounts=int(counts["accounts"]),
+        campaigns=int(counts["campaigns"]), customers_path=out / CUSTOMERS_FILE)
+    return result, {"generator": independent.generator, "seed": seed, "scale": scale}
 
 
 def family_scenario(name: str, seed: int, *, scale: float = 1.0, hours: float | None = None,
                     corpus: Path | None = None) -> Scenario:
     """One member of the family ``name``: the same arguments give the same scenario."""
+    if name in INDEPENDENT:
+        raise ConfigError(f"family '{name}' has no scenario: its own generator writes its "
+                          "files (simulate_family)")
     try:
         family = FAMILIES[name]
     except KeyError:
-        raise ConfigError(f"unknown family '{name}' (known: {', '.join(FAMILIES)})") from None
+        raise ConfigError(f"unknown family '{name}' (known: {_known()})") from None
     if not scale > 0:
         raise ConfigError("family scale must be positive")
     d = Draw(np.random.default_rng([seed, zlib.crc32(name.encode())]), scale)
