@@ -33,6 +33,7 @@ from distillguard.simulate import (
 )
 from distillguard.simulate.prompts import CAPABILITIES, PromptBank, vocabulary
 from distillguard.simulate.textgen import Slot, TemplateRenderer, parse_template, random_hex
+from tests.helpers import one, simulation_views
 
 RELEASE_HOURS = 12.0
 HOURS = 36.0
@@ -49,20 +50,8 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def db(sim: Path) -> duckdb.DuckDBPyConnection:
-    """Events joined with labels as view ``x`` (timestamps as epoch ms: no tz objects)."""
-    con = duckdb.connect()
-    con.execute(f"CREATE VIEW e AS SELECT * FROM read_parquet('{sim / 'events.parquet'}')")
-    con.execute(f"CREATE VIEW l AS SELECT * FROM read_parquet('{sim / 'labels.parquet'}')")
-    con.execute("CREATE VIEW x AS SELECT e.* EXCLUDE (timestamp, account_created_at), "
-                "epoch_ms(timestamp) AS ms, epoch_ms(account_created_at) AS created_ms, "
-                "l.archetype, l.campaign_id FROM e JOIN l USING (account_id)")
-    return con
-
-
-def one(db: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> Any:
-    row = db.execute(sql, list(params)).fetchone()
-    assert row is not None
-    return row[0] if len(row) == 1 else row
+    """Events, labels (and customers) as views; ``x`` joins events with labels."""
+    return simulation_views(sim)
 
 
 # ---- determinism ---------------------------------------------------------------------

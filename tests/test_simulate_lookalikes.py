@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import duckdb
 import pyarrow.compute as pc
@@ -20,6 +19,7 @@ from distillguard.simulate import ARCHETYPES, CampaignSpec, Scenario, simulate
 from distillguard.simulate.commons import benchmark_items
 from distillguard.simulate.prompts import PromptBank
 from distillguard.simulate.scenario import GroupSpec
+from tests.helpers import one, simulation_views
 
 HOURS = 12.0
 RELEASE_HOURS = 4.0
@@ -79,20 +79,8 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def db(sim: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute(f"CREATE VIEW e AS SELECT * FROM read_parquet('{sim / 'events.parquet'}')")
-    con.execute(f"CREATE VIEW l AS SELECT * FROM read_parquet('{sim / 'labels.parquet'}')")
-    con.execute(f"CREATE VIEW c AS SELECT * FROM read_parquet('{sim / 'customers.parquet'}')")
-    con.execute("CREATE VIEW x AS SELECT e.* EXCLUDE (timestamp, account_created_at), "
-                "epoch_ms(timestamp) AS ms, epoch_ms(account_created_at) AS created_ms, "
-                "l.archetype, l.campaign_id FROM e JOIN l USING (account_id)")
-    return con
-
-
-def one(db: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> Any:
-    row = db.execute(sql, list(params)).fetchone()
-    assert row is not None
-    return row[0] if len(row) == 1 else row
+    """Events, labels (and customers) as views; ``x`` joins events with labels."""
+    return simulation_views(sim)
 
 
 # ---- contracts ---------------------------------------------------------------------------

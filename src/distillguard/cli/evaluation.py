@@ -228,6 +228,11 @@ def _run_suite(out: Path, accounts: int, hours: float, seed: int, corpus: Path |
             embedding_cache=embedding_cache or out / "embeddings.npz",
             progress=lambda message: progress.update(task, description=message),
         )
+    _print_suite(result, out, as_json)
+
+
+def _print_suite(result: Any, out: Path, as_json: bool) -> None:
+    """A suite's result (``to_dict``, ``to_markdown``) on stdout, and where it was written."""
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
     else:
@@ -250,12 +255,7 @@ def _run_family_suite(out: Path, families: str, seeds: int, first_seed: int,
             held_out=held_out, metadata_only=metadata_only, customers=customers, scale=scale,
             corpus=corpus, config=cfg,
             progress=lambda message: progress.update(task, description=message))
-    if as_json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-    else:
-        sys.stdout.write(result.to_markdown())
-        console.print(f"written: {out / 'suite.md'}, {out / 'suite.json'}", highlight=False,
-                      soft_wrap=True)
+    _print_suite(result, out, as_json)
 
 
 def _timeline(labels: Path, workspace: Path, cfg: Config, step_hours: float) -> Any:
