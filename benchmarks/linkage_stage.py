@@ -1,4 +1,4 @@
-"""Time the account-level stages alone: ``pipeline.analyse()`` on an existing workspace.
+"""Time the account-level stages alone: ``scan.analyse()`` on an existing workspace.
 
 ``benchmarks/scan.py`` measures a scan end to end; this narrower harness reuses a
 workspace that already holds the events (ingested once, on first use) and runs only

@@ -5,7 +5,7 @@ for that run alone):
 
 1. the read floor: one plain DuckDB query that reads the same Parquet file and groups it
    by account (``count(*)``, ``sum(length(prompt))``), the least any scan has to do;
-2. the scan end to end, ``pipeline.scan(..., write_report=False)`` from the Parquet file
+2. the scan end to end, ``scan.scan(..., write_report=False)`` from the Parquet file
    to ``accounts.parquet``: events/s, seconds per stage, peak RSS, and scan/floor.
 
 Then an incremental measurement at one size: day 1 scanned into a fresh workspace, then

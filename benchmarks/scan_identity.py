@@ -45,8 +45,15 @@ VOLATILE_SUMMARY = {"seconds", "started_at", "workspace", "files", "version"}
 PII_KEY = "scan-identity-fixed-key-0123456789abcdef"
 
 
+def _env(src: Path) -> dict[str, str]:
+    # A fixed hash seed: the online guard's re-scoring order follows set iteration, which
+    # changes with Python's string hashing from run to run (replays of the same code
+    # differ in a few decisions otherwise).
+    return {**os.environ, "PYTHONPATH": str(src.resolve()), "PYTHONHASHSEED": "0"}
+
+
 def _cli(src: Path, args: list[str], log: Path) -> float:
-    env = {**os.environ, "PYTHONPATH": str(src.resolve())}
+    env = _env(src)
     code = "from distillguard.cli import main; main()"
     started = time.perf_counter()
     with log.open("a") as out:
@@ -93,7 +100,7 @@ def run(sims: list[Path], peer: Path | None, src: Path, out: Path,
             [sys.executable, "-c", "from distillguard.cli import main; main()", "eval",
              "--labels", labels, "--scan", str(out / "demo"), "--timeline", "--json",
              "--step-hours", "6"],
-            env={**os.environ, "PYTHONPATH": str(src.resolve())}, check=True, stdout=handle,
+            env=_env(src), check=True, stdout=handle,
         )
     if replay is not None:  # the online guard, event by event
         # Rounds of re-scoring every N events only: the wall-clock trigger (every

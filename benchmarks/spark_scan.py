@@ -2,10 +2,10 @@
 
 For each size the script scans the same simulated Parquet file twice:
 
-1. embedded: ``pipeline.scan(..., engine="duckdb", write_report=False)``;
+1. embedded: ``scan.scan(..., engine="duckdb", write_report=False)``;
 2. Spark (``--master``, default ``local[2]``): the Spark part (``SparkWorkspace.ingest``:
    read, ``mapInArrow`` validation + features, write the stage, de-duplicate, profile and
-   indicator SQL) and then the driver's account-level stages (``pipeline.analyse`` with
+   indicator SQL) and then the driver's account-level stages (``scan.analyse`` with
    Spark's aggregates: signals, linkage, lockstep, campaigns, evidence, decisions),
    each timed, and whether both engines reached the same decisions.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -36,3 +37,24 @@ def connection_with_events(rows: list[dict[str, Any]], config: Config | None = N
     con.execute("CREATE TABLE events AS SELECT * FROM _t")
     con.unregister("_t")
     return con
+
+
+def simulation_views(sim: Path) -> duckdb.DuckDBPyConnection:
+    """A simulation folder as DuckDB views: ``e`` events, ``l`` labels, ``c`` customers (when
+    written), ``x`` events joined with labels (timestamps as epoch ms: no tz objects)."""
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW e AS SELECT * FROM read_parquet('{sim / 'events.parquet'}')")
+    con.execute(f"CREATE VIEW l AS SELECT * FROM read_parquet('{sim / 'labels.parquet'}')")
+    if (sim / "customers.parquet").exists():
+        con.execute(f"CREATE VIEW c AS SELECT * FROM read_parquet('{sim / 'customers.parquet'}')")
+    con.execute("CREATE VIEW x AS SELECT e.* EXCLUDE (timestamp, account_created_at), "
+                "epoch_ms(timestamp) AS ms, epoch_ms(account_created_at) AS created_ms, "
+                "l.archetype, l.campaign_id FROM e JOIN l USING (account_id)")
+    return con
+
+
+def one(db: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> Any:
+    """The single value (or the single row) a query returns."""
+    row = db.execute(sql, list(params)).fetchone()
+    assert row is not None
+    return row[0] if len(row) == 1 else row

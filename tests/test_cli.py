@@ -34,6 +34,15 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert "Usage" in result.output
 
 
+def test_when_the_cli_starts_then_the_heavy_libraries_are_not_loaded() -> None:
+    heavy = ("scipy", "sklearn", "pandas", "pyarrow", "duckdb", "networkx", "torch")
+    code = ("import sys, distillguard.cli; "
+            f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip() == ""  # each command imports what it needs when it runs
+
+
 def test_when_input_file_is_missing_then_one_line_error_and_exit_2(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "distillguard.cli", "scan", str(tmp_path / "nope.jsonl"),

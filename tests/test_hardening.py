@@ -41,9 +41,12 @@ HOSTILE_LINES: list[tuple[bytes, str | None]] = [
     (_line("ok"), None),
     (_line("utf8", ', "prompt": "bad ') + b"\xff\xfe" + b' bytes"}', "invalid UTF-8"),
     (_line("big", ', "prompt": "' + "x" * 10_000_000 + '"'), "prompt too long"),
-    (_line("deep", ', "prompt": ' + "[" * 5000 + "]" * 5000), "wrong type for prompt"),
+    (_line("deep", ', "prompt": ' + "[" * 5000 + "]" * 5000), "JSON nested too deep"),
+    (_line("deep2", ', "prompt": ' + "[" * 100 + "]" * 100), "wrong type for prompt"),
     (_line("wide", ', "x_unknown": "' + "y" * 5_000_000 + '"'), None),  # extra column: ignored
-    (_line("nested", ', "x_meta": ' + '{"a": ' * 3000 + "1" + "}" * 3000), None),
+    (_line("nested", ', "x_meta": ' + '{"a": ' * 3000 + "1" + "}" * 3000),
+     "JSON nested too deep"),  # even in a column nobody reads: the bound is the record's
+    (_line("nested2", ', "x_meta": ' + '{"a": ' * 100 + "1" + "}" * 100), None),
     (_line("nul", ', "prompt": "a\\u0000b"'), "NUL byte in prompt"),
     (b'{"request_id": "type", "timestamp": {"a": 1}, "account_id": "acc"}',
      "unparseable timestamp"),

@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 from distillguard.cli import app as cli_app
 from distillguard.config import load_config
 from distillguard.errors import ConfigError
-from distillguard.online.gateway import ERRORS, build_event, create_app, last_user_text
+from distillguard.online.chat import last_user_text
+from distillguard.online.gateway import ERRORS, build_event, create_app
 from distillguard.online.guard import Guard
 from distillguard.online.keys import KeyRing, key_digest
 from distillguard.online.mock_upstream import MockUpstream, completion, stream_chunks
@@ -165,6 +166,10 @@ def test_when_the_guard_throttles_or_blocks_then_429_and_403_with_fixed_bodies(
     assert re.search(r'distillguard_requests_total\{action="block"\} [1-9]', metrics)
     assert "distillguard_guard_seconds_bucket" in metrics
     assert "distillguard_overhead_seconds_count" in metrics
+    served = statuses.count(200)
+    assert f"distillguard_upstream_seconds_count {float(served)}" in metrics
+    assert "distillguard_tracked_accounts 1.0" in metrics
+    assert "distillguard_build_info{" in metrics and "process_cpu_seconds_total" in metrics
     # re-scoring ran after the answers (the guard decides with rescore=False)
     assert re.search(r"distillguard_rescore_seconds_count [1-9]", metrics)
     assert "127.0.0.1" not in metrics and "mallory" not in metrics

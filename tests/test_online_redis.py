@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -34,6 +35,13 @@ from distillguard.online.redis_store import RedisStore
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
                                 reason="redis-server is not installed")
 T0 = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+def _metric(text: str, name: str) -> float:
+    """The value of one sample line (``name`` with its labels) of Prometheus text."""
+    match = re.search(rf"^{re.escape(name)} ([0-9.e+-]+)$", text, re.MULTILINE)
+    assert match, f"{name} not in the metrics"
+    return float(match.group(1))
 
 
 class RedisServer:
@@ -218,15 +226,29 @@ def test_when_the_gateway_runs_several_workers_then_they_share_one_state(redis_s
                         break
                 except httpx.HTTPError:
                     time.sleep(0.2)
+            scrapes = []
             for i in range(30):  # a new connection each time: either worker may answer
                 answer = httpx.post(url + "/v1/chat/completions", headers=auth("sk-alice"),
                                     json={"model": "m", "messages": [
                                         {"role": "user", "content": f"question {i}"}]})
                 assert answer.status_code == 200
+                if i % 10 == 9:
+                    scrapes += [httpx.get(url + "/metrics").text for _ in range(4)]
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=60)
     assert redis_guard(redis_server.url).profile("alice")["events"] == 30
+    # every scrape, whichever worker answers it, counts the requests of both workers
+    served = [_metric(text, 'distillguard_requests_total{action="allow"}') for text in scrapes]
+    assert served == [10.0] * 4 + [20.0] * 4 + [30.0] * 4
+    last = scrapes[-1]
+    assert _metric(last, "distillguard_upstream_seconds_count") == 30.0
+    assert _metric(last, "distillguard_overhead_seconds_count") == 30.0
+    assert _metric(last, "distillguard_tracked_accounts") == 1.0
+    assert _metric(last, "distillguard_campaigns") == 0.0
+    assert re.search(r'distillguard_build_info\{python="[0-9.]+",version="[^"]+"\} 1\.0', last)
+    pids = set(re.findall(r'distillguard_worker_resident_memory_bytes\{pid="(\d+)"\}', last))
+    assert len(pids) == 2  # both workers report their own memory
     logged = [json.loads(line) for f in (tmp_path / "log").glob("events-*.jsonl")
               for line in f.read_text().splitlines()]
     assert len(logged) == 30

@@ -24,6 +24,7 @@ from distillguard.schema import EVENT_SCHEMA, LABEL_SCHEMA
 from distillguard.simulate import (
     ARCHETYPES,
     DEFAULT_ARCHETYPE_SHARES,
+    DEFAULT_CAMPAIGNS,
     CampaignSpec,
     Evasion,
     Scenario,
@@ -32,6 +33,7 @@ from distillguard.simulate import (
 )
 from distillguard.simulate.prompts import CAPABILITIES, PromptBank, vocabulary
 from distillguard.simulate.textgen import Slot, TemplateRenderer, parse_template, random_hex
+from tests.helpers import one, simulation_views
 
 RELEASE_HOURS = 12.0
 HOURS = 36.0
@@ -48,20 +50,8 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def db(sim: Path) -> duckdb.DuckDBPyConnection:
-    """Events joined with labels as view ``x`` (timestamps as epoch ms: no tz objects)."""
-    con = duckdb.connect()
-    con.execute(f"CREATE VIEW e AS SELECT * FROM read_parquet('{sim / 'events.parquet'}')")
-    con.execute(f"CREATE VIEW l AS SELECT * FROM read_parquet('{sim / 'labels.parquet'}')")
-    con.execute("CREATE VIEW x AS SELECT e.* EXCLUDE (timestamp, account_created_at), "
-                "epoch_ms(timestamp) AS ms, epoch_ms(account_created_at) AS created_ms, "
-                "l.archetype, l.campaign_id FROM e JOIN l USING (account_id)")
-    return con
-
-
-def one(db: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> Any:
-    row = db.execute(sql, list(params)).fetchone()
-    assert row is not None
-    return row[0] if len(row) == 1 else row
+    """Events, labels (and customers) as views; ``x`` joins events with labels."""
+    return simulation_views(sim)
 
 
 # ---- determinism ---------------------------------------------------------------------
@@ -130,9 +120,10 @@ def test_campaign_id_is_set_exactly_for_campaign_archetypes(sim: Path) -> None:
             assert row["campaign_id"] is None, row
 
 
-def test_default_mix_has_every_archetype(db: duckdb.DuckDBPyConnection) -> None:
+def test_default_mix_has_every_default_archetype(db: duckdb.DuckDBPyConnection) -> None:
     present = {row[0] for row in db.execute("SELECT DISTINCT archetype FROM l").fetchall()}
-    campaigns = {name for name, cls in ARCHETYPES.items() if cls.campaign}
+    campaigns = {spec.archetype for spec in DEFAULT_CAMPAIGNS}
+    assert all(ARCHETYPES[name].campaign for name in campaigns)
     assert present == set(DEFAULT_ARCHETYPE_SHARES) | campaigns
     assert len(campaigns) >= 2
 

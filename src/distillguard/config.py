@@ -32,6 +32,11 @@ class IngestConfig:
     max_n: int
     max_tool_count: int
     batch_rows: int
+    max_record_bytes: int
+    max_json_depth: int
+    max_decompression_ratio: float
+    decompression_floor_bytes: int
+    max_duplicate_share: float
 
 
 @dataclass(frozen=True)

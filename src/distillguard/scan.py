@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from distillguard import __version__
 from distillguard.config import Config, ScoringConfig, default_config
+from distillguard.crashpoints import crash_point
 from distillguard.detect.calibration import calibrate_thresholds
 from distillguard.detect.campaigns import (
     Campaigns,
@@ -45,6 +46,7 @@ from distillguard.detect.scoring import (
     score_accounts,
 )
 from distillguard.engines import open_workspace, precomputed_aggregates
+from distillguard.ingest.outcome import ingest_warnings, nothing_valid
 from distillguard.schema import FLAGGED_DECISIONS, Campaign, Reason
 from distillguard.store.workspace import IngestReport, ProgressCallback, Workspace
 
@@ -134,6 +136,7 @@ def scan(
             stage("supervised")
             accounts = apply_model(accounts, model, config.scoring)
         stage("write")
+        crash_point("scan.analysed")
         summary = _summary(ingest, accounts, campaigns, unavailable, ws, started, started_at)
         summary["thresholds"] = dict(config.scoring.thresholds)
         summary["calibration"] = calibrate_thresholds(
@@ -141,10 +144,18 @@ def scan(
             config.scoring.thresholds,
         )
         summary["until"] = until.isoformat() if until else None
-        _write_outputs(out, accounts, campaigns, summary, ws.quarantine_rows(ingest.run_id))
+        quarantine = ws.inputs_quarantine(ingest)
+        summary["warnings"] = ingest_warnings(ingest.files, quarantine, config.ingest,
+                                              out / "quarantine.parquet")
+        _write_outputs(out, accounts, campaigns, summary, quarantine)
         labels = ws.labels()
         if labels.num_rows:
             pq.write_table(labels, out / "labels.parquet")
+    crash_point("scan.outputs_written")
+    failure = nothing_valid(ingest.files, summary["workspace"]["events"], quarantine,
+                            out / "quarantine.parquet")
+    if failure is not None:  # raised once the outputs (the quarantine) are written
+        raise failure
     if write_report:
         stage("report")
         from distillguard.report import render_report
@@ -406,6 +417,7 @@ def _write_outputs(
         tmp.replace(out / name)
 
     atomic("accounts.parquet", lambda p: pq.write_table(accounts, p))
+    crash_point("scan.outputs_partial")
     atomic("quarantine.parquet", lambda p: pq.write_table(quarantine, p))
     atomic("campaigns.json", lambda p: p.write_text(json.dumps(campaigns, indent=2) + "\n"))
     atomic("summary.json", lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"))

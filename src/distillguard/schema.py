@@ -89,6 +89,24 @@ LABEL_SCHEMA = pa.schema(
     ]
 )
 
+#: Optional business context: one row per account, as a provider's customer records
+#: know it (``distillguard simulate --customers`` writes ``customers.parquet``; see
+#: ``docs/formats.md``). ``tier`` is one of ``CUSTOMER_TIERS``; ``declared_use`` is what
+#: the customer told the provider it uses the API for (``batch``, ``benchmark``,
+#: ``reseller``, ``synthetic_data``, ``education``, ``research``, ``startup``, ``agent``,
+#: ``cron``), or null; ``contract`` says a signed contract covers that use.
+CUSTOMER_SCHEMA = pa.schema(
+    [
+        pa.field("account_id", pa.string(), nullable=False),
+        pa.field("org_id", pa.string()),
+        pa.field("tier", pa.string(), nullable=False),
+        pa.field("verified", pa.bool_(), nullable=False),
+        pa.field("declared_use", pa.string()),
+        pa.field("contract", pa.bool_(), nullable=False),
+    ]
+)
+CUSTOMER_TIERS: tuple[str, ...] = ("free", "pay_as_you_go", "enterprise")
+
 #: Contract 2: the columns of ``accounts.parquet`` every consumer may rely on. A scan
 #: writes more (the account's signal values) after these.
 ACCOUNT_CONTRACT_FIELDS: tuple[pa.Field, ...] = (

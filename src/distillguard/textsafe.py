@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.compute as pc
 from rich.markup import escape as rich_escape
+
+if TYPE_CHECKING:  # Arrow is imported by the functions over arrays, not by the CLI's start
+    import pyarrow as pa
 
 ELLIPSIS = "…"
 
@@ -165,6 +167,9 @@ def _replace_where(
     text: pa.ChunkedArray | pa.Array, mask: pa.Array, transform: Callable[[pa.Array], pa.Array]
 ) -> pa.Array:
     """``text`` with ``transform`` applied to the rows where ``mask`` is true only."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     array = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
     mask = pc.fill_null(mask, False)
     if not pc.any(mask).as_py():
@@ -185,11 +190,16 @@ def matchable_text(text: pa.ChunkedArray | pa.Array) -> pa.Array:
     costs one ASCII check. The result is for matching only: the stored prompt is the
     original.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     array = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
     return _replace_where(array, pc.invert(pc.string_is_ascii(array)), _normalise_non_ascii)
 
 
 def _normalise_non_ascii(part: pa.Array) -> pa.Array:
+    import pyarrow.compute as pc
+
     part = pc.replace_substring_regex(
         pc.utf8_normalize(part, form="NFKC"), pattern=_FORMAT_CHARS, replacement="")
     mixed = pc.and_(
@@ -200,6 +210,8 @@ def _normalise_non_ascii(part: pa.Array) -> pa.Array:
 
 
 def _fold_array(part: pa.Array) -> pa.Array:
+    import pyarrow.compute as pc
+
     for lookalike, latin in LATIN_LOOKALIKES.items():
         part = pc.replace_substring(part, pattern=lookalike, replacement=latin)
     return part

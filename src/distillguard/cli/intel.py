@@ -1,4 +1,4 @@
-"""``distillguard intel export`` and ``distillguard intel import`` (mounted by ``cli.py``)."""
+"""``distillguard intel export`` and ``intel import`` (mounted by :mod:`distillguard.cli.main`)."""
 
 from __future__ import annotations
 

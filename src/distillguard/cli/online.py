@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
 
         if workers > 1 and redis is None:
             raise ConfigError("several --workers need --redis to share the guard's state")
-        cfg = main._config(config)
+        cfg = main.cli_config(config)
         ring = KeyRing.load(keys) if keys is not None else None
         guard = _guard(cfg, redis)  # also checks the settings before any worker starts
         where = f"http://{host}:{port}"
@@ -132,9 +132,9 @@ def register(app: typer.Typer) -> None:
         """
         from distillguard.online.replay import replay as run_replay
 
-        cfg = main._config(config)
+        cfg = main.cli_config(config)
         guard = _guard(cfg, redis) if gateway is None else None
-        with main._progress() as progress:
+        with main.progress_bars() as progress:
             task = progress.add_task("replaying", total=None)
             result = run_replay(
                 events, speed=speed, config=cfg, guard=guard, gateway=gateway,

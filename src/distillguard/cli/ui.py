@@ -45,7 +45,7 @@ def read_campaigns(scan_dir: Path) -> list[dict[str, Any]] | None:
 
 def register(app: typer.Typer) -> None:
     """Add ``ui`` and the ``labels`` group to the ``distillguard`` command."""
-    from distillguard.cli.common import _config, console, err_console, handles_errors
+    from distillguard.cli.common import cli_config, console, err_console, handles_errors
     from distillguard.textsafe import terminal_safe
 
     labels_app = typer.Typer(help="Analyst labels stored in a workspace.", no_args_is_help=True)
@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"warning: serving on {terminal_safe(host, 100)}, not loopback: "
                               "put an authenticating TLS proxy in front", highlight=False)
         settings = UISettings(workspace=workspace, scan_dir=scan, read_token=read_token,
-                              label_token=label_token, show_pii=show_pii, config=_config(config))
+                              label_token=label_token, show_pii=show_pii, config=cli_config(config))
         shown_host = f"[{host}]" if ":" in host else host
         address = f"http://{shown_host}:{port}/"
         console.print(f"distillguard ui: {address}", highlight=False, soft_wrap=True)

@@ -14,9 +14,8 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,9 +23,7 @@ from rich.table import Table
 
 from distillguard.errors import DistillguardError, require_extra
 from distillguard.textsafe import terminal_safe
-from distillguard.watermark.detect import ScoreTable, detect
-from distillguard.watermark.greenlist import WatermarkConfig
-from distillguard.watermark.inputs import Document, load_tokenizer, read_documents
+from distillguard.watermark.greenlist import WatermarkConfig  # its defaults are the options'
 from distillguard.watermark.keys import (
     SECRET_ENV,
     WatermarkKey,
@@ -36,6 +33,12 @@ from distillguard.watermark.keys import (
     load_master_secret,
     seeds_array,
 )
+
+if TYPE_CHECKING:  # detection (SciPy) is imported by the commands that detect
+    import numpy as np
+
+    from distillguard.watermark.detect import ScoreTable
+    from distillguard.watermark.inputs import Document
 
 watermark_app = typer.Typer(
     help="Per-account output watermarks: derive keys, detect watermarks in text.",
@@ -194,6 +197,9 @@ def detect_command(
 
         distillguard watermark detect --key-set accounts.csv --tokenizer tokenizer.json leaked.txt
     """
+    from distillguard.watermark.detect import detect
+    from distillguard.watermark.inputs import load_tokenizer, read_documents
+
     config = WatermarkConfig(gamma=gamma, context_width=context_width)
     keys = _keys(key_set, secret_file)
     text_tokenizer = load_tokenizer(tokenizer) if tokenizer is not None else None
@@ -330,6 +336,8 @@ def demo_command(
 
 
 def _pad(documents: Sequence[Document]) -> np.ndarray:
+    import numpy as np
+
     length = max(doc.tokens.shape[0] for doc in documents)
     padded = np.zeros((len(documents), length), dtype=np.int64)
     for row, doc in enumerate(documents):  # documents of one input file
@@ -394,6 +402,9 @@ def radioactivity_command(
         distillguard prove radioactivity --key-set keys.csv --served served.jsonl
         --model suspect/ --tokenizer tokenizer.json
     """
+    import numpy as np
+
+    from distillguard.watermark.inputs import load_tokenizer, read_documents
     from distillguard.watermark.radioactivity import score_per_key_texts, score_shared_texts
 
     config = WatermarkConfig(gamma=gamma, context_width=context_width)

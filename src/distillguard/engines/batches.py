@@ -29,7 +29,8 @@ from distillguard.config import Config, FeatureConfig, PrivacyConfig
 from distillguard.detect.features import event_features
 from distillguard.ingest.adapters import EVENTS
 from distillguard.ingest.readers import _decode_binary
-from distillguard.ingest.validate import Limits, prepare_connection, validate_staged
+from distillguard.ingest.rules import Limits
+from distillguard.ingest.validate import prepare_connection, validate_staged
 from distillguard.privacy import ingest_key, pseudonymise, withhold_personal_quarantine
 from distillguard.schema import EVENT_COLUMNS, EVENT_FIELDS, FEATURE_FIELDS
 
@@ -105,7 +106,10 @@ class DuplicateRule:
     the file's rows in order; Spark: by file path and row); every other copy goes to
     quarantine with :data:`DUPLICATE_REASON` and, as ``raw``, the event's columns as JSON
     cut to ``ingest.max_quarantine_row_chars`` — withheld (null) under pseudonymisation,
-    as for every quarantined row (:meth:`IngestRecipe.quarantine`).
+    as for every quarantined row (:meth:`IngestRecipe.quarantine`). In a format whose ids
+    may not be the request's own (``Adapter.ids_identify_requests`` false: gateway logs,
+    read by the embedded engine only), a repeat is a duplicate only with the same content;
+    the others are kept under a digest id (:mod:`distillguard.ingest.duplicates`).
     """
 
     max_raw_chars: int

@@ -8,8 +8,13 @@ behind, so a rerun completes it. Every chunk of a file is validated
 (:mod:`distillguard.ingest`) and prepared by the one ingest recipe
 (:class:`~distillguard.engines.batches.IngestRecipe`); duplicate ``request_id`` s
 (within a file or against the workspace) go to quarantine by the one
-:class:`~distillguard.engines.batches.DuplicateRule`; ``rows_read = rows_valid +
-rows_quarantined`` holds for every file.
+:class:`~distillguard.engines.batches.DuplicateRule` (where a format's ids may not be the
+request's own, as in gateway logs, only a repeat with the same content is a duplicate: one
+with other content is kept under a digest id, :mod:`distillguard.ingest.duplicates`);
+``rows_read = rows_valid + rows_quarantined`` holds for every file. Every input is
+checked before any is read, and a file skipped as already ingested reports the counts
+its earlier ingest recorded. Crash points (:mod:`distillguard.crashpoints`) sit in each
+file's transaction.
 """
 
 from __future__ import annotations
@@ -23,9 +28,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from distillguard.config import Config
+from distillguard.crashpoints import crash_point
 from distillguard.engines.batches import DUPLICATE_REASON, DuplicateRule, IngestRecipe
-from distillguard.ingest import IngestChunk, list_input_files, read_events
+from distillguard.errors import InputFileError, describe_others
+from distillguard.ingest import IngestChunk, check_inputs, read_events
 from distillguard.ingest.background import ahead, ordered_map
+from distillguard.ingest.duplicates import (
+    DROPPED_TABLE,
+    RENAMED_TABLE,
+    drop_tables,
+    find_duplicates,
+)
 from distillguard.privacy import check_workspace_key
 from distillguard.schema import EVENT_COLUMNS
 from distillguard.store.workspace import (
@@ -78,15 +91,23 @@ class EmbeddedWorkspace(Workspace):
     ) -> IngestReport:
         """Ingest every input file not already in the workspace.
 
-        Raises :class:`InputFileError` for a file that cannot be read at all; files
-        ingested before it stay ingested (each file is its own transaction). The
-        ``workspace`` settings apply to this connection from here on.
+        Every input is opened and checked before any is read (:func:`check_inputs`).
+        Raises :class:`InputFileError` for a file that cannot be read at all, saying what
+        became of the other inputs; files ingested before it stay ingested (each file is
+        its own transaction). The ``workspace`` settings apply to this connection from
+        here on.
         """
         self.apply_settings(config.workspace)
-        files = list_input_files(inputs)
+        files = check_inputs(inputs, fmt=fmt, config=config.ingest)
         report = IngestReport(run_id=self.new_run())
-        for path in files:
-            report.files.append(self._ingest_file(path, config, fmt, now, report.run_id, progress))
+        for index, path in enumerate(files):
+            try:
+                report.files.append(
+                    self._ingest_file(path, config, fmt, now, report.run_id, progress))
+            except InputFileError as exc:  # say what became of the other inputs
+                done, pending = files[:index], files[index + 1:]
+                raise exc.with_context(describe_others(
+                    [str(p) for p in done], [str(p) for p in pending])) from None
         return report
 
     def _ingest_file(
@@ -100,31 +121,35 @@ class EmbeddedWorkspace(Workspace):
     ) -> FileReport:
         digest = file_digest(path)
         file_report = FileReport(path=str(path))
-        if self.con.execute("SELECT 1 FROM files WHERE digest = ?", [digest]).fetchone():
-            file_report.skipped = True
+        if self._skip_known(digest, file_report):
             return file_report
         con = self.con
         non_null = dict.fromkeys(EVENT_COLUMNS, 0)
         self.segments.mkdir(parents=True, exist_ok=True)
         segment = SegmentWriter(self.segments, f"{digest[:20]}-run{run_id}.parquet")
         con.execute("BEGIN TRANSACTION")
+        crash_point("ingest.file_begun")
+        ids_identify_requests = True
         try:
             recipe = IngestRecipe.from_config(config)
             prepared = _prepared_chunks(path, config, fmt, now, recipe)
             with closing(prepared):  # closing stops the threads
                 for chunk, valid in prepared:
+                    ids_identify_requests = chunk.ids_identify_requests
                     stored = self._stage_chunk(chunk, valid, recipe, config, run_id)
                     segment.write(stored)
                     for name in EVENT_COLUMNS:
                         non_null[name] += stored.num_rows - stored.column(name).null_count
                     file_report.rows_read += chunk.rows_read
                     file_report.rows_quarantined += chunk.quarantine.num_rows
+                    crash_point("ingest.chunk_written")
                     if progress is not None:
                         progress(str(path), file_report.rows_read)
             segment.close()
+            crash_point("ingest.segment_closed")
             if segment.rows:
                 file_report.duplicates = self._quarantine_duplicates(
-                    segment, config, non_null
+                    segment, config, non_null, file_report, ids_identify_requests
                 )
             file_report.rows_quarantined += file_report.duplicates
             file_report.rows_valid = file_report.rows_read - file_report.rows_quarantined
@@ -147,12 +172,29 @@ class EmbeddedWorkspace(Workspace):
                     [segment.final.name, digest, run_id, segment.rows],
                 )
                 self.refresh_events_view()
+            crash_point("ingest.before_commit")
             con.execute("COMMIT")
+            crash_point("ingest.committed")
         except BaseException:
             con.execute("ROLLBACK")
             segment.discard()
             raise
         return file_report
+
+    def _skip_known(self, digest: str, file_report: FileReport) -> bool:
+        """Whether a file with this content is in the workspace already; if so, its counts
+        as that ingest recorded them go into ``file_report`` (marked skipped)."""
+        row = self.con.execute(
+            "SELECT rows_read, rows_valid, rows_quarantined, duplicates, path, run_id "
+            "FROM files WHERE digest = ?", [digest]
+        ).fetchone()
+        if row is None:
+            return False
+        file_report.skipped = True
+        (file_report.rows_read, file_report.rows_valid, file_report.rows_quarantined,
+         file_report.duplicates) = (int(value or 0) for value in row[:4])
+        file_report.earlier = (str(row[4]), int(row[5]))
+        return True
 
     def _stage_chunk(
         self, chunk: IngestChunk, valid: pa.Table, recipe: IngestRecipe, config: Config,
@@ -189,35 +231,27 @@ class EmbeddedWorkspace(Workspace):
         return valid
 
     def _quarantine_duplicates(
-        self, segment: SegmentWriter, config: Config, non_null: dict[str, int]
+        self, segment: SegmentWriter, config: Config, non_null: dict[str, int],
+        file_report: FileReport, ids_identify_requests: bool = True,
     ) -> int:
         """Move the new segment's duplicate rows to quarantine; return their count.
 
-        A ``request_id`` already in the workspace, or seen earlier in the same file, is a
-        duplicate: the first copy stays (:class:`DuplicateRule`). The segment is rewritten
-        without them (rare: only when there are any). ``non_null`` (values per column of
-        the file's stored rows) loses what the duplicates held.
+        A row that repeats a ``request_id`` already in the workspace, or seen earlier in
+        the same file, is a duplicate: the first copy stays (:class:`DuplicateRule`).
+        Where the format's ids may not identify requests, only a repeat with the same
+        content is; one with other content is kept under a digest id
+        (:mod:`distillguard.ingest.duplicates`), counted in ``file_report.id_fallbacks``.
+        The segment is rewritten without the duplicates (rare: only when there are any).
+        ``non_null`` (values per column of the file's stored rows) loses what they held.
         """
         rule = DuplicateRule.from_config(config)
         new_rows = f"read_parquet({sql_string(str(segment.path))}, file_row_number = true)"
-        self.con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE ingest_duplicates AS
-            WITH new AS (SELECT file_row_number AS rid, request_id, source_row FROM {new_rows}),
-            repeated AS (SELECT request_id FROM new GROUP BY request_id HAVING count(*) > 1)
-            SELECT rid FROM (
-                SELECT rid, row_number() OVER (
-                    PARTITION BY request_id ORDER BY source_row NULLS LAST, rid) AS rn
-                FROM new SEMI JOIN repeated USING (request_id)
-            ) WHERE rn > 1
-            UNION
-            SELECT n.rid FROM new n SEMI JOIN (SELECT request_id FROM events) USING (request_id)
-            """
-        )
-        row = self.con.execute("SELECT count(*) FROM ingest_duplicates").fetchone()
-        duplicates = int(row[0]) if row else 0
+        found = find_duplicates(self.con, new_rows, "events", EVENT_COLUMNS,
+                                ids_identify_requests=ids_identify_requests)
+        file_report.id_fallbacks = found.renamed
+        duplicates = found.dropped
+        dropped = f"file_row_number IN (SELECT rid FROM {DROPPED_TABLE})"
         if duplicates:
-            dropped = "file_row_number IN (SELECT rid FROM ingest_duplicates)"
             self.con.execute(
                 f"""
                 INSERT INTO quarantine
@@ -233,16 +267,25 @@ class EmbeddedWorkspace(Workspace):
             ).fetchone() or ()
             for name, count in zip(EVENT_COLUMNS, removed, strict=True):
                 non_null[name] -= int(count)
-            self._rewrite_without(segment, dropped)
-        self.con.execute("DROP TABLE ingest_duplicates")
+        if duplicates or found.renamed:
+            self._rewrite_without(segment, dropped,
+                                  renamed=RENAMED_TABLE if found.renamed else None)
+        drop_tables(self.con)
         return duplicates
 
-    def _rewrite_without(self, segment: SegmentWriter, dropped: str) -> None:
-        """Rewrite the segment without the rows ``dropped`` selects, in its row order."""
+    def _rewrite_without(
+        self, segment: SegmentWriter, dropped: str, renamed: str | None = None
+    ) -> None:
+        """Rewrite the segment without the rows ``dropped`` selects, in its row order;
+        rows listed in the table ``renamed`` (rid, request_id) take their new id."""
         source = f"read_parquet({sql_string(str(segment.path))}, file_row_number = true)"
+        select = "SELECT * EXCLUDE (file_row_number)"
+        if renamed is not None:
+            source += f" s LEFT JOIN {renamed} r ON r.rid = s.file_row_number"
+            select = ("SELECT s.* EXCLUDE (file_row_number) "
+                      "REPLACE (coalesce(r.request_id, s.request_id) AS request_id)")
         reader = self.con.execute(
-            f"SELECT * EXCLUDE (file_row_number) FROM {source} WHERE NOT ({dropped}) "
-            "ORDER BY file_row_number"
+            f"{select} FROM {source} WHERE NOT ({dropped}) ORDER BY file_row_number"
         ).to_arrow_reader(1 << 16)
         rewritten = SegmentWriter(self.segments, segment.path.name + ".dedup")
         try:

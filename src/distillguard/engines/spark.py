@@ -62,7 +62,7 @@ from distillguard.errors import (
 from distillguard.ingest import list_input_files
 from distillguard.ingest.adapters import EVENTS
 from distillguard.ingest.files import one_line
-from distillguard.ingest.validate import Limits
+from distillguard.ingest.rules import Limits
 from distillguard.privacy import check_workspace_key, ingest_key
 from distillguard.schema import EVENT_COLUMNS, QUARANTINE_SCHEMA, REQUIRED_COLUMNS
 from distillguard.store.workspace import (

@@ -34,7 +34,13 @@ from distillguard.ingest.adapters import (
     detect,
     missing_required,
 )
-from distillguard.ingest.files import InputFile, list_input_files, one_line, resolve
+from distillguard.ingest.files import (
+    InputFile,
+    ReadLimits,
+    list_input_files,
+    one_line,
+    resolve,
+)
 from distillguard.ingest.readers import (
     SNIFF_RECORDS,
     Sniffed,
@@ -57,6 +63,7 @@ __all__ = [
     "CHECK_ORDER",
     "FORMATS",
     "IngestChunk",
+    "check_inputs",
     "detect_format",
     "list_input_files",
     "read_events",
@@ -79,12 +86,20 @@ class IngestChunk:
     labels: pa.Table | None
     #: The 1-based source row of each valid row (int64), aligned with ``valid``.
     valid_rows: pa.Array | None = None
+    #: The file's format (one of :data:`FORMATS`).
+    format: str = "events"
+
+    @property
+    def ids_identify_requests(self) -> bool:
+        """Whether a repeated ``request_id`` is a duplicate whatever the rows hold."""
+        return ADAPTERS[self.format].ids_identify_requests
 
 
 @dataclass(frozen=True)
 class _Plan:
     sniffed: Sniffed
     adapter: Adapter
+    limits: ReadLimits
 
     @property
     def source(self) -> InputFile:
@@ -102,8 +117,44 @@ def detect_format(path: Path) -> str:
     return detect(sniff(resolve(Path(path))).keys)
 
 
-def _plan(path: Path, fmt: str) -> _Plan:
-    sniffed = sniff(resolve(path))
+def check_inputs(
+    inputs: Sequence[str | Path], *, fmt: str = "auto", config: IngestConfig | None = None
+) -> list[Path]:
+    """The input files (:func:`list_input_files`), each opened and checked (format, header,
+    columns) before any row is read.
+
+    Raises
+    ------
+    InputFileError
+        When the inputs name no file at all, and for the first input that cannot be read,
+        saying that nothing was ingested and how many others cannot be read either.
+    """
+    paths = list_input_files(inputs)
+    if not paths:
+        where = ", ".join(str(p) for p in inputs) or "(none given)"
+        raise InputFileError(where, "no input files (a folder contributes its .parquet, "
+                             ".jsonl, .ndjson, .json and .csv files, also .gz or .zst)")
+    limits = ReadLimits.from_config(config)
+    failures: list[InputFileError] = []
+    for path in paths:
+        try:
+            _plan(path, fmt, limits)
+        except InputFileError as exc:
+            failures.append(exc)
+    if failures:
+        more = len(failures) - 1
+        context = "nothing was ingested"
+        if len(paths) > 1:
+            context += " (every input is checked before any is read)"
+        if more:
+            context += f"; {more} more input{'s' if more > 1 else ''} cannot be read either"
+        raise failures[0].with_context(context)
+    return paths
+
+
+def _plan(path: Path, fmt: str, limits: ReadLimits | None = None) -> _Plan:
+    limits = limits if limits is not None else ReadLimits()
+    sniffed = sniff(resolve(path, limits), limits)
     name = detect(sniffed.keys) if fmt == "auto" else fmt
     adapter = ADAPTERS[name]
     checkable = sniffed.has_records
@@ -121,7 +172,7 @@ def _plan(path: Path, fmt: str) -> _Plan:
         raise InputFileError(str(path), f"duplicate column '{duplicates[0]}'")
     if sniffed.source.container == "parquet":
         check_parquet_types(sniffed, adapter)
-    return _Plan(sniffed, adapter)
+    return _Plan(sniffed, adapter, limits)
 
 
 def read_events(
@@ -163,7 +214,8 @@ def read_events(
     settings = config if config is not None else default_config().ingest
     limits = Limits.from_config(settings, now if now is not None else datetime.now(UTC))
     batch_rows = max(1, int(settings.batch_rows))
-    plans = [_plan(path, fmt) for path in list_input_files(paths)]
+    reading = ReadLimits.from_config(settings)
+    plans = [_plan(path, fmt, reading) for path in list_input_files(paths)]
     con = duckdb.connect(":memory:")
     try:
         prepare_connection(con)
@@ -181,8 +233,8 @@ def _staged_batches(
     if container == "parquet":
         return iter_parquet(con, plan.sniffed, plan.adapter, batch_rows)
     if container == "csv":
-        return iter_csv(con, plan.sniffed, plan.adapter, batch_rows)
-    return iter_jsonl(con, plan.source, plan.adapter, batch_rows)
+        return iter_csv(con, plan.sniffed, plan.adapter, batch_rows, plan.limits)
+    return iter_jsonl(con, plan.source, plan.adapter, batch_rows, plan.limits)
 
 
 def _read_file(
@@ -203,12 +255,14 @@ def _read_file(
             con, staged, source_file=name, limits=limits, policy=plan.adapter.policy
         )
         produced = True
-        yield _chunk(name, staged.num_rows, result, has_labels)
+        yield _chunk(name, staged.num_rows, result, has_labels, plan.adapter.name)
     if not produced:
-        yield _empty_chunk(name, has_labels)
+        yield _empty_chunk(name, has_labels, plan.adapter.name)
 
 
-def _chunk(name: str, rows_read: int, result: Validated, has_labels: bool) -> IngestChunk:
+def _chunk(
+    name: str, rows_read: int, result: Validated, has_labels: bool, fmt: str
+) -> IngestChunk:
     if result.valid.num_rows + result.quarantine.num_rows != rows_read:
         raise AssertionError(f"{name}: row count invariant broken")  # a bug, never data
     return IngestChunk(
@@ -218,10 +272,11 @@ def _chunk(name: str, rows_read: int, result: Validated, has_labels: bool) -> In
         rows_read=rows_read,
         labels=result.labels if has_labels else None,
         valid_rows=result.valid_rows,
+        format=fmt,
     )
 
 
-def _empty_chunk(name: str, has_labels: bool) -> IngestChunk:
+def _empty_chunk(name: str, has_labels: bool, fmt: str) -> IngestChunk:
     return IngestChunk(
         source_file=name,
         valid=EVENT_SCHEMA.empty_table(),
@@ -229,4 +284,5 @@ def _empty_chunk(name: str, has_labels: bool) -> IngestChunk:
         rows_read=0,
         labels=LABEL_SCHEMA.empty_table() if has_labels else None,
         valid_rows=pa.array([], pa.int64()),
+        format=fmt,
     )

@@ -37,6 +37,10 @@ class Adapter:
     policy: ValidationPolicy = field(default_factory=ValidationPolicy)
     #: source key holding a campaign label (returned as labels, never as input).
     label_key: str | None = None
+    #: Whether the format's id is the request's own (contract 1). When not (a gateway
+    #: log's id may be the upstream's answer id), a repeated id is a duplicate only with
+    #: the same content (:mod:`distillguard.ingest.duplicates`).
+    ids_identify_requests: bool = True
 
     def source_keys(self) -> tuple[str, ...]:
         """The source keys this format reads from a flat record."""
@@ -81,6 +85,7 @@ OPENAI_LOG = Adapter(
         "account_id": _OPENAI_ACCOUNT_KEYS,
     },
     policy=ValidationPolicy(request_id_prefix="oai-", epoch_seconds_allowed=True),
+    ids_identify_requests=False,
 )
 
 ADAPTERS: dict[str, Adapter] = {a.name: a for a in (EVENTS, GLASSWALLY, OPENAI_LOG)}
@@ -142,6 +147,12 @@ CREATE OR REPLACE MACRO dg_content_text(c) AS nullif(CASE json_type(c)
              WHEN json_extract_string(part, 'type') IN ('text', 'input_text')
              THEN json_extract_string(part, 'text') END), chr(10))
     END, '');
+-- Text that is not a JSON container in a string: LiteLLM spend logs write messages they
+-- did not keep as the string "{}" (or "[]"), which is no prompt.
+CREATE OR REPLACE MACRO dg_plain_text(c) AS CASE
+    WHEN json_type(c) = 'VARCHAR' AND json_valid(json_extract_string(c, '$'))
+         AND json_type(json_extract_string(c, '$')) IN ('OBJECT', 'ARRAY') THEN NULL
+    ELSE dg_content_text(c) END;
 """
 
 
@@ -228,6 +239,11 @@ def _meta(key: str) -> str:
     return _jxs("__j.metadata", f"$.{key}")
 
 
+def _key_meta(key: str) -> str:
+    """An account field kept in the LiteLLM key's metadata (logged by the proxy)."""
+    return _jxs("__j.metadata", f"$.user_api_key_auth_metadata.{key}")
+
+
 def _param(key: str) -> str:
     """A request parameter: top level, then model_parameters, then the proxied body."""
     return _first(
@@ -270,7 +286,7 @@ def _openai_columns() -> dict[str, str]:
         ),
         "prompt": _first(
             f"dg_content_text({_jx('__users[-1]', '$.content')})",
-            "CASE WHEN __msgs IS NULL THEN dg_content_text(__j.messages) END",
+            "CASE WHEN __msgs IS NULL THEN dg_plain_text(__j.messages) END",
             "dg_content_text(__j.prompt)",
         ),
         "org_id": _first(
@@ -290,12 +306,13 @@ def _openai_columns() -> dict[str, str]:
             _jxs("__j.metadata", '$.headers."user-agent"'),
         ),
         "tls_fingerprint": _s("tls_fingerprint"),
-        "payment_fingerprint": _s("payment_fingerprint"),
+        "payment_fingerprint": _first(_s("payment_fingerprint"), _key_meta("payment_fingerprint")),
         "email": _first(_s("email"), _meta("user_api_key_user_email")),
-        "account_created_at": _s("account_created_at"),
-        "access_path": _s("access_path"),
-        "country": _s("country"),
-        "model": _first(_s("model"), _s("model_group"), _jxs("__resp", "$.model")),
+        "account_created_at": _first(_s("account_created_at"), _key_meta("account_created_at")),
+        "access_path": _first(_s("access_path"), _key_meta("access_path")),
+        "country": _first(_s("country"), _key_meta("country")),
+        # LiteLLM: model_group is the model the client asked for; model is the deployment.
+        "model": _first(_s("model_group"), _s("model"), _jxs("__resp", "$.model")),
         "system_prompt": _first(
             "nullif(array_to_string(list_transform(__systems, lambda m: "
             f"dg_content_text({_jx('m', '$.content')})), chr(10)), '')",

@@ -5,11 +5,17 @@ A file's *container* is how rows are stored (``parquet``, ``jsonl`` or ``csv``);
 looking at the column names. Compression is recognised by its magic bytes, so a
 gzip file is read correctly even when its name lacks ``.gz``; a name that promises
 compression the bytes do not have is an error.
+
+Only regular files are read (a named pipe, a socket or a device is refused: a file is
+opened several times, and ``/dev/zero`` never ends), and a compressed file may expand
+to at most :attr:`ReadLimits.max_decompressed_bytes` of its own size: past it (a gzip
+bomb) the whole file is refused.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +23,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from distillguard.config import IngestConfig, default_config
 from distillguard.errors import InputFileError
 
 CONTAINER_SUFFIXES: dict[str, str] = {
@@ -49,12 +56,45 @@ class ByteStream(Protocol):
 
 
 @dataclass(frozen=True)
+class ReadLimits:
+    """The bounds on reading a file, from the ``ingest`` settings (``defaults.yaml``)."""
+
+    #: A record (line, CSV row) longer than this is quarantined unread.
+    max_record_bytes: int = 64 << 20
+    #: A JSON record nested deeper than this is quarantined (0: no bound).
+    max_json_depth: int = 128
+    #: A compressed file may decompress to this many times its size ...
+    max_decompression_ratio: float = 200.0
+    #: ... or to this many bytes, whichever is larger (0 and 0: no bound).
+    decompression_floor_bytes: int = 256 << 20
+
+    @classmethod
+    def from_config(cls, config: IngestConfig | None = None) -> ReadLimits:
+        settings = config if config is not None else default_config().ingest
+        return cls(
+            max_record_bytes=max(1, int(settings.max_record_bytes)),
+            max_json_depth=max(0, int(settings.max_json_depth)),
+            max_decompression_ratio=max(0.0, float(settings.max_decompression_ratio)),
+            decompression_floor_bytes=max(0, int(settings.decompression_floor_bytes)),
+        )
+
+    def decompressed_budget(self, compressed_bytes: int) -> int | None:
+        """The most bytes a compressed file of this size may expand to (None: no bound)."""
+        if self.max_decompression_ratio <= 0 and self.decompression_floor_bytes <= 0:
+            return None
+        return max(int(self.max_decompression_ratio * compressed_bytes),
+                   self.decompression_floor_bytes)
+
+
+@dataclass(frozen=True)
 class InputFile:
     """An input file with its container and compression resolved."""
 
     path: Path
     container: str  # "parquet" | "jsonl" | "csv"
     compression: str | None  # None | "gzip" | "zstd"
+    #: A compressed file: the most bytes it may decompress to (None: no bound).
+    max_decompressed: int | None = None
 
 
 def split_suffixes(path: Path) -> tuple[str | None, str | None]:
@@ -153,10 +193,29 @@ def read_head(path: Path, size: int = 8) -> bytes:
         raise InputFileError(str(path), os_cause(exc)) from None
 
 
-def resolve(path: Path) -> InputFile:
-    """Decide a file's container and compression from its name and first bytes."""
-    if path.is_dir():
+def check_regular(path: Path) -> int:
+    """Refuse what is not a regular file (before opening it); return the file's size."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputFileError(str(path), os_cause(exc)) from None
+    if stat.S_ISREG(info.st_mode):
+        return int(info.st_size)
+    if stat.S_ISDIR(info.st_mode):
         raise InputFileError(str(path), "is a directory")
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode)
+            else "a socket" if stat.S_ISSOCK(info.st_mode)
+            else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "not a regular file")
+    raise InputFileError(
+        str(path), f"{kind}, not a regular file: write the data to a file first "
+        "(a file is read more than once)"
+    )
+
+
+def resolve(path: Path, limits: ReadLimits | None = None) -> InputFile:
+    """Decide a file's container and compression from its name and first bytes."""
+    size = check_regular(path)
     head = read_head(path)
     named_container, named_compression = split_suffixes(path)
     magic_compression = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
@@ -175,7 +234,11 @@ def resolve(path: Path) -> InputFile:
         container = "jsonl" if _looks_like_json(path, compression) else "csv"
     if container == "parquet" and compression is not None:
         raise InputFileError(str(path), "compressed Parquet files are not supported")
-    return InputFile(path=path, container=container, compression=compression)
+    budget = None
+    if compression is not None:
+        budget = (limits if limits is not None else ReadLimits()).decompressed_budget(size)
+    return InputFile(path=path, container=container, compression=compression,
+                     max_decompressed=budget)
 
 
 def _looks_like_json(path: Path, compression: str | None) -> bool:
@@ -186,14 +249,61 @@ def _looks_like_json(path: Path, compression: str | None) -> bool:
     return stripped.startswith(b"{")
 
 
-def open_stream(source: InputFile) -> pa.NativeFile:
-    """A stream of the file's (decompressed) bytes."""
+def open_stream(source: InputFile) -> pa.NativeFile | BoundedStream:
+    """A stream of the file's (decompressed) bytes, bounded for a compressed file."""
     try:
-        return pa.input_stream(str(source.path), compression=source.compression)
+        stream = pa.input_stream(str(source.path), compression=source.compression)
     except OSError as exc:
         raise InputFileError(str(source.path), os_cause(exc)) from None
     except pa.ArrowException as exc:
         raise InputFileError(str(source.path), one_line(str(exc))) from None
+    if source.max_decompressed is None:
+        return stream
+    return BoundedStream(source.path, stream, source.max_decompressed)
+
+
+class BoundedStream:
+    """A decompressing stream that refuses to give more than ``limit`` bytes in all.
+
+    Reading one byte past the limit raises :class:`InputFileError` (a gzip or zstd
+    bomb): the file is refused whole, since what follows was never read.
+    """
+
+    def __init__(self, path: Path, stream: pa.NativeFile, limit: int) -> None:
+        self.path = path
+        self.stream = stream
+        self.limit = limit
+        self.given = 0
+
+    def _count(self, got: int) -> int:
+        self.given += got
+        if self.given > self.limit:
+            raise InputFileError(
+                str(self.path),
+                f"decompresses to more than {self.limit:,} bytes (a compression bomb?); "
+                "raise ingest.max_decompression_ratio or ingest.decompression_floor_bytes "
+                "if the file is genuine",
+            )
+        return got
+
+    def read(self, size: int) -> bytes:
+        data = bytes(self.stream.read(min(size, self.limit + 1 - self.given)))
+        self._count(len(data))
+        return data
+
+    def readinto(self, view: memoryview) -> int:
+        room = self.limit + 1 - self.given
+        target = view if len(view) <= room else view[:room]
+        return self._count(int(self.stream.readinto(target)))
+
+    def close(self) -> None:
+        self.stream.close()
+
+    def __enter__(self) -> BoundedStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def read_stream(path: Path, stream: ByteStream, size: int) -> bytes:

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
@@ -23,7 +24,7 @@ import pyarrow.parquet as pq
 
 from distillguard.errors import InputFileError
 from distillguard.ingest.adapters import Adapter, json_stage_sql
-from distillguard.ingest.files import InputFile, one_line, open_stream
+from distillguard.ingest.files import InputFile, ReadLimits, one_line, open_stream
 from distillguard.ingest.records import RecordBlock, iter_record_blocks
 from distillguard.ingest.validate import kind_of
 
@@ -42,13 +43,16 @@ class Sniffed:
     has_records: bool
 
 
-def sniff(source: InputFile) -> Sniffed:
+def sniff(source: InputFile, limits: ReadLimits | None = None) -> Sniffed:
     """Read a file's header (or first JSON records) without reading its rows."""
+    limits = limits if limits is not None else ReadLimits()
     if source.container == "parquet":
-        return Sniffed(source, tuple(_parquet_file(source).schema_arrow.names), True)
+        parquet = _parquet_file(source)
+        check_parquet_expansion(source, parquet, limits)
+        return Sniffed(source, tuple(parquet.schema_arrow.names), True)
     if source.container == "csv":
-        return Sniffed(source, tuple(_csv_header(source)), True)
-    return _sniff_jsonl(source)
+        return Sniffed(source, tuple(_csv_header(source, limits)), True)
+    return _sniff_jsonl(source, limits)
 
 
 def _parquet_file(source: InputFile) -> pq.ParquetFile:
@@ -61,7 +65,29 @@ def _parquet_file(source: InputFile) -> pq.ParquetFile:
         raise InputFileError(str(source.path), one_line(f"corrupt Parquet file: {exc}")) from None
 
 
-def _first_records(source: InputFile, count: int) -> RecordBlock | None:
+def check_parquet_expansion(
+    source: InputFile, parquet: pq.ParquetFile, limits: ReadLimits
+) -> None:
+    """Refuse a Parquet file whose pages decompress to more than the limits allow."""
+    metadata = parquet.metadata
+    compressed = uncompressed = 0
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for column in range(row_group.num_columns):
+            chunk = row_group.column(column)
+            compressed += chunk.total_compressed_size
+            uncompressed += chunk.total_uncompressed_size
+    budget = limits.decompressed_budget(compressed)
+    if budget is not None and uncompressed > budget:
+        raise InputFileError(
+            str(source.path),
+            f"Parquet pages decompress to {uncompressed:,} bytes, more than the limit "
+            f"{budget:,} (a compression bomb?); raise ingest.max_decompression_ratio or "
+            "ingest.decompression_floor_bytes if the file is genuine",
+        )
+
+
+def _first_records(source: InputFile, count: int, limits: ReadLimits) -> RecordBlock | None:
     with open_stream(source) as stream:
         blocks = iter_record_blocks(
             source.path,
@@ -69,22 +95,48 @@ def _first_records(source: InputFile, count: int) -> RecordBlock | None:
             csv=source.container == "csv",
             max_records=count,
             block_bytes=_SNIFF_BYTES,
+            max_record_bytes=limits.max_record_bytes,
+            max_json_depth=limits.max_json_depth,
         )
         return next(blocks, None)
 
 
-def _csv_header(source: InputFile) -> list[str]:
-    block = _first_records(source, 1)
+def _csv_header(source: InputFile, limits: ReadLimits) -> list[str]:
+    block = _first_records(source, 1, limits)
     if block is None:
         raise InputFileError(str(source.path), "empty CSV file (no header row)")
     if block.problems[0].is_valid:
         raise InputFileError(str(source.path), f"bad CSV header ({block.problems[0].as_py()})")
     text = block.text[0].as_py()
-    return [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
+    try:
+        with _csv_field_limit(limits.max_record_bytes):
+            fields = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error as exc:
+        raise InputFileError(str(source.path), one_line(f"bad CSV header ({exc})")) from None
+    return [name.strip() for name in fields]
 
 
-def _sniff_jsonl(source: InputFile) -> Sniffed:
-    block = _first_records(source, SNIFF_RECORDS)
+@contextmanager
+def _csv_field_limit(size: int) -> Iterator[None]:
+    """Let Python's csv module read fields as long as a record may be (it stops at 128 KiB)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, min(size, 2**31 - 1)))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _loads(text: str) -> object:
+    """``json.loads`` for a record already within the depth bound; a failure is ValueError."""
+    try:
+        return json.loads(text)
+    except RecursionError:  # only where the bound is off (max_json_depth: 0)
+        raise ValueError("nested too deep") from None
+
+
+def _sniff_jsonl(source: InputFile, limits: ReadLimits) -> Sniffed:
+    block = _first_records(source, SNIFF_RECORDS, limits)
     if block is None:
         return Sniffed(source, (), False)
     texts = block.text.to_pylist()
@@ -101,7 +153,7 @@ def _sniff_jsonl(source: InputFile) -> Sniffed:
         if problem is not None:
             continue
         try:
-            record = json.loads(text)
+            record = _loads(text)
         except ValueError:
             continue
         if isinstance(record, dict):
@@ -114,12 +166,21 @@ def _sniff_jsonl(source: InputFile) -> Sniffed:
 
 
 def iter_jsonl(
-    con: duckdb.DuckDBPyConnection, source: InputFile, adapter: Adapter, batch_rows: int
+    con: duckdb.DuckDBPyConnection,
+    source: InputFile,
+    adapter: Adapter,
+    batch_rows: int,
+    limits: ReadLimits | None = None,
 ) -> Iterator[pa.Table]:
     """Staged batches of a JSON Lines file (or any text stream of JSON objects)."""
+    limits = limits if limits is not None else ReadLimits()
     sql = json_stage_sql(adapter)
     with open_stream(source) as stream:
-        for block in iter_record_blocks(source.path, stream, csv=False, max_records=batch_rows):
+        blocks = iter_record_blocks(
+            source.path, stream, csv=False, max_records=batch_rows,
+            max_record_bytes=limits.max_record_bytes, max_json_depth=limits.max_json_depth,
+        )
+        for block in blocks:
             yield stage_json_lines(con, sql, block.text, block.problems, block.line_numbers)
 
 
@@ -153,7 +214,7 @@ def _explain_invalid_json(staged: pa.Table, lines: pa.Array) -> pa.Table:
     for index in indices:  # only lines already known to be invalid
         text = lines[int(index)].as_py()
         try:
-            json.loads(text)
+            _loads(text)
             messages.append("invalid JSON")
         except ValueError as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
@@ -172,16 +233,22 @@ def _explain_invalid_json(staged: pa.Table, lines: pa.Array) -> pa.Table:
 
 
 def iter_csv(
-    con: duckdb.DuckDBPyConnection, sniffed: Sniffed, adapter: Adapter, batch_rows: int
+    con: duckdb.DuckDBPyConnection,
+    sniffed: Sniffed,
+    adapter: Adapter,
+    batch_rows: int,
+    limits: ReadLimits | None = None,
 ) -> Iterator[pa.Table]:
     """Staged batches of a CSV file: every value read as text."""
+    limits = limits if limits is not None else ReadLimits()
     source, header = sniffed.source, list(sniffed.keys)
     wanted = [key for key in adapter.source_keys() if key in header]
     json_sql = json_stage_sql(adapter) if adapter.renames is None else None
     if json_sql is not None:
         wanted = [name for name in header if name]
     with open_stream(source) as stream:
-        blocks = iter_record_blocks(source.path, stream, csv=True, max_records=batch_rows)
+        blocks = iter_record_blocks(source.path, stream, csv=True, max_records=batch_rows,
+                                    max_record_bytes=limits.max_record_bytes)
         first = True
         for block in blocks:
             if first:
@@ -272,7 +339,8 @@ def _parse_csv_records_slowly(
         if reasons[index] is not None:
             continue
         try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+            with _csv_field_limit(len(text)):
+                rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
         except csv.Error as exc:
             reasons[index] = one_line(f"malformed CSV row ({exc})", 120)
             continue

@@ -9,6 +9,13 @@ a per-record look to find which records are at fault.
 
 Blank lines are not records: they are skipped and not counted, but line numbers stay
 physical, so ``source_row`` always points at the record's first line in the file.
+
+Two bounds make a record a problem before anything parses it: its length
+(``max_record_bytes``: read through, never held) and, for JSON, its nesting depth
+(``max_json_depth``). The depth is found without parsing: a record with no more
+opening brackets than the bound cannot exceed it (one comparison pass per block); only
+the records with more are measured exactly, still vectorised (brackets outside strings,
+escaped quotes told apart by the length of the backslash run before them).
 """
 
 from __future__ import annotations
@@ -27,12 +34,14 @@ from distillguard.ingest.files import ByteStream, read_into, read_stream
 BLOCK_BYTES = 32 << 20
 _FIRST_READ_BYTES = 256 << 10
 #: A record longer than this is quarantined unread ("record too long"), so one huge
-#: line cannot exhaust memory. Big enough for any row the text caps allow.
+#: line cannot exhaust memory (``ingest.max_record_bytes`` sets it for a scan).
 MAX_RECORD_BYTES = 64 << 20
 #: How much of an unreadable record is kept for the quarantine's ``raw`` column.
 RAW_EXCERPT_BYTES = 16 << 10
 
-_NEWLINE, _QUOTE, _COMMA = 10, 34, 44
+_NEWLINE, _QUOTE, _COMMA, _BACKSLASH = 10, 34, 44, 92
+_OPEN_BRACKETS = (91, 123)  # [ {
+_CLOSE_BRACKETS = (93, 125)  # ] }
 _BOM = b"\xef\xbb\xbf"
 _BLANK_START = np.array([9, 11, 12, 13, 32], dtype=np.uint8)
 
@@ -74,6 +83,7 @@ def iter_record_blocks(
     max_records: int,
     block_bytes: int = BLOCK_BYTES,
     max_record_bytes: int = MAX_RECORD_BYTES,
+    max_json_depth: int = 0,
 ) -> Iterator[RecordBlock]:
     """Yield the stream's records in blocks of at most ``max_records``.
 
@@ -87,8 +97,14 @@ def iter_record_blocks(
         Cut CSV records (newlines inside quotes do not end a record) and count fields.
     max_records:
         The most records per yielded block.
+    max_record_bytes:
+        A longer record is skipped unread, with the problem "record too long".
+    max_json_depth:
+        JSON only (not ``csv``): a record nested deeper gets the problem "JSON nested too
+        deep" (0: no bound).
     """
     reader = _RecordReader(path, stream, csv, block_bytes, max_record_bytes)
+    reader.max_depth = 0 if csv else max(0, max_json_depth)
     for block in reader.blocks():
         for start in range(0, block.num_records, max_records):
             yield block.slice(start, min(start + max_records, block.num_records))
@@ -103,6 +119,7 @@ class _RecordReader:
         self.csv = csv
         self.block_bytes = block_bytes
         self.max_record = max_record
+        self.max_depth = 0
         self.lines_before = 0  # physical newlines before the data being cut
 
     def blocks(self) -> Iterator[RecordBlock]:
@@ -126,7 +143,10 @@ class _RecordReader:
             ends = self._boundaries(buf, quotes)
             if got == 0:
                 if len(data):
-                    yield from self._cut(data, buf, quotes, ends, len(data))
+                    # CSV: an odd number of quotes in all means the last record never
+                    # closed its quoted value (a truncated file).
+                    unclosed = quotes is not None and len(quotes) % 2 == 1
+                    yield from self._cut(data, buf, quotes, ends, len(data), unclosed)
                 return
             if got == size:
                 size = min(self.block_bytes, size * 2)
@@ -137,6 +157,9 @@ class _RecordReader:
             if len(carry) > self.max_record:
                 yield self._skip_oversized(carry)
                 carry = b""
+            # A long record: read at least as much again, so that it is copied and
+            # scanned a few times in all, not once per block (quadratic in its length).
+            size = max(size, min(len(carry), self.max_record + 1 - len(carry)))
 
     def _quotes(self, buf: np.ndarray) -> np.ndarray | None:
         """CSV: positions of the double quotes (None for JSON Lines).
@@ -164,8 +187,12 @@ class _RecordReader:
         quotes: np.ndarray | None,
         ends: np.ndarray,
         cut: int,
+        unclosed: bool = False,
     ) -> Iterator[RecordBlock]:
-        """Records in ``data[:cut]``; ``ends`` are the boundary newlines (all < cut)."""
+        """Records in ``data[:cut]``; ``ends`` are the boundary newlines (all < cut).
+
+        ``unclosed``: the last record ends inside a quoted value (CSV).
+        """
         starts = np.concatenate(([0], ends + 1)).astype(np.int64)
         if starts[-1] >= cut:
             starts = starts[:-1]  # ends with a newline: no trailing partial record
@@ -188,6 +215,25 @@ class _RecordReader:
             text.validate(full=True)
         except pa.ArrowInvalid:
             text, problems = _mark_invalid_utf8(data, offsets)
+        if self.max_depth:
+            deep = too_deep(head, offsets, self.max_depth)
+            if deep is not None:
+                message = pa.scalar(f"JSON nested too deep (more than {self.max_depth} levels)")
+                problems = pc.if_else(pc.and_(pa.array(deep), problems.is_null()), message,
+                                      problems)
+        lengths = np.diff(offsets)
+        if len(lengths) and lengths.max() > self.max_record:  # whole, but still too long
+            long = pa.array(lengths > self.max_record)
+            sizes = pa.array(lengths).cast(pa.string())
+            message = pc.binary_join_element_wise(
+                "record too long (", sizes, f" bytes > {self.max_record})", "")
+            problems = pc.if_else(pc.and_(long, problems.is_null()), message, problems)
+        if unclosed and len(starts):
+            last = np.zeros(len(starts), dtype=bool)
+            last[-1] = True
+            problems = pc.if_else(pc.and_(pa.array(last), problems.is_null()),
+                                  pa.scalar("malformed CSV row (a quoted value never closes)"),
+                                  problems)
         block = RecordBlock(text, pa.array(line_numbers, pa.int64()), problems, field_counts)
         if not keep.all():
             block = _take(block, np.flatnonzero(keep))
@@ -236,6 +282,67 @@ class _RecordReader:
             pa.array([reason], pa.string()),
             np.zeros(1, dtype=np.int64) if self.csv else None,
         )
+
+
+def too_deep(buf: np.ndarray, offsets: np.ndarray, limit: int) -> np.ndarray | None:
+    """Per record of ``buf`` (records at ``offsets``): nested deeper than ``limit``?
+
+    None when no record can be (the common case, found with one comparison pass).
+    """
+    # '[' (0x5b) and '{' (0x7b) differ in one bit: one OR and one comparison find both.
+    opens = np.flatnonzero(np.bitwise_or(buf, 0x20) == _OPEN_BRACKETS[1])
+    if len(opens) <= limit:
+        return None
+    counts = np.diff(np.searchsorted(opens, offsets))
+    candidates = np.flatnonzero(counts > limit)
+    if not len(candidates):
+        return None
+    deep = np.zeros(len(offsets) - 1, dtype=bool)
+    depths = nesting_depths(buf, offsets[candidates], offsets[candidates + 1])
+    deep[candidates] = depths > limit
+    return deep if deep.any() else None
+
+
+def nesting_depths(buf: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """The JSON nesting depth of each record ``buf[starts[i]:stops[i]]``, vectorised.
+
+    Brackets inside strings do not count; a quote preceded by an odd run of backslashes
+    is inside a string. For invalid JSON the figure is what a parser would meet before
+    its first error, or more.
+    """
+    lengths = (stops - starts).astype(np.int64)
+    count = len(lengths)
+    if not count or not lengths.sum():
+        return np.zeros(count, dtype=np.int64)
+    # The records' bytes one after the other, with each byte's record.
+    record = np.repeat(np.arange(count), lengths)
+    local_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    index = np.arange(int(lengths.sum())) - np.repeat(local_start, lengths) + np.repeat(
+        starts.astype(np.int64), lengths)
+    sub = buf[index]
+    # Quotes that open or close strings: not escaped by an odd run of backslashes.
+    quotes = np.flatnonzero(sub == _QUOTE)
+    not_backslash = np.where(sub != _BACKSLASH, np.arange(len(sub)), -1)
+    last_plain = np.maximum.accumulate(not_backslash)
+    before = np.maximum(quotes - 1, 0)
+    run = np.where(quotes > 0, before - last_plain[before], 0)
+    real = quotes[run % 2 == 0]
+    # Brackets outside strings: an even number of real quotes before them in the record.
+    is_open = (sub == _OPEN_BRACKETS[0]) | (sub == _OPEN_BRACKETS[1])
+    brackets = np.flatnonzero(is_open | (sub == _CLOSE_BRACKETS[0]) | (sub == _CLOSE_BRACKETS[1]))
+    owner = record[brackets]
+    inside = (np.searchsorted(real, brackets) - np.searchsorted(real, local_start[owner])) & 1
+    brackets, owner = brackets[inside == 0], owner[inside == 0]
+    depths = np.zeros(count, dtype=np.int64)
+    if not len(brackets):
+        return depths
+    level = np.cumsum(np.where(is_open[brackets], 1, -1))
+    first = np.searchsorted(owner, np.arange(count))
+    has = first < np.append(first[1:], len(owner))
+    base = np.where(first > 0, level[np.maximum(first - 1, 0)], 0)
+    relative = level - base[owner]
+    depths[has] = np.maximum.reduceat(relative, first[has])
+    return np.maximum(depths, 0)
 
 
 class _Prefixed:

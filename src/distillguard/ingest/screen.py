@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from distillguard.ingest.validate import (
+from distillguard.ingest.rules import (
     BOOL_COLUMNS,
     EMPTY_IS_NULL,
     TEXT_COLUMNS,

@@ -32,7 +32,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 
 import duckdb
@@ -41,14 +41,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from distillguard.addresses import canonical_forms
-from distillguard.config import IngestConfig
-from distillguard.errors import ConfigError
+from distillguard.ingest.rules import (
+    BOOL_COLUMNS,
+    EMPTY_IS_NULL,
+    TEXT_COLUMNS,
+    TIME_COLUMNS,
+    Limits,
+    ValidationPolicy,
+)
+from distillguard.ingest.screen import screen
 from distillguard.schema import EVENT_SCHEMA, LABEL_SCHEMA, QUARANTINE_SCHEMA
 
 #: The order in which checks run; a row with several problems gets the first.
 CHECK_ORDER: tuple[str, ...] = (
-    "line problems: invalid UTF-8, record too long, invalid JSON, not a JSON object, "
-    "malformed CSV row",
+    "line problems: invalid UTF-8, record too long, JSON nested too deep, invalid JSON, "
+    "not a JSON object, malformed CSV row",
     "missing required field (request_id, timestamp, account_id)",
     "wrong type (JSON object/array where text is expected, then numbers and booleans)",
     "unparseable timestamp, then unparseable account_created_at",
@@ -60,26 +67,12 @@ CHECK_ORDER: tuple[str, ...] = (
     "invalid ip",
 )
 
-INT32_MAX = 2**31 - 1
 #: Epoch values beyond this many milliseconds (about year 5138) are not timestamps.
 _MAX_EPOCH_MS = 1e14
 #: Numbers below this are epoch *seconds* where an adapter allows both units.
 _SECONDS_BELOW = 1e11
 _EXCERPT_CHARS = 60
 
-TEXT_COLUMNS: tuple[str, ...] = tuple(
-    f.name for f in EVENT_SCHEMA if pa.types.is_string(f.type)
-)
-TIME_COLUMNS: tuple[str, ...] = ("timestamp", "account_created_at")
-BOOL_COLUMNS: tuple[str, ...] = ("logprobs",)
-#: Text columns where an empty string means "absent" (identifiers, fingerprints):
-#: an empty payment fingerprint must not link every account that lacks one.
-EMPTY_IS_NULL: frozenset[str] = frozenset(
-    {
-        "org_id", "api_key_id", "user_agent", "tls_fingerprint", "payment_fingerprint",
-        "email", "access_path", "country", "model", "conversation_id",
-    }
-)  # fmt: skip
 _BOOL_TRUE = ("true", "t", "yes", "y", "1")
 _BOOL_FALSE = ("false", "f", "no", "n", "0")
 #: Columns hashed into a synthesised request id (adapters whose logs have none).
@@ -96,57 +89,6 @@ CREATE OR REPLACE MACRO dg_excerpt(x) AS regexp_replace(
 CREATE OR REPLACE MACRO dg_present(x) AS CASE WHEN x IS NULL OR x = '' THEN false
     WHEN ascii(x) IN (9, 10, 13, 32) THEN trim(x, ' \t\r\n') <> '' ELSE true END;
 """
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The numeric side of :class:`IngestConfig`, resolved against ``now``."""
-
-    max_prompt_chars: int
-    max_text_chars: int
-    max_raw_chars: int
-    timestamp_min: datetime
-    timestamp_max: datetime
-    int_bounds: Mapping[str, tuple[int, int]]
-    float_bounds: Mapping[str, tuple[float, float]]
-
-    @classmethod
-    def from_config(cls, config: IngestConfig, now: datetime) -> Limits:
-        try:
-            low = datetime.fromisoformat(config.timestamp_min)
-        except ValueError:
-            raise ConfigError(
-                f"setting 'ingest.timestamp_min' is not an ISO-8601 time: {config.timestamp_min!r}"
-            ) from None
-        low = low if low.tzinfo else low.replace(tzinfo=UTC)
-        now = now if now.tzinfo else now.replace(tzinfo=UTC)
-        tokens = (0, int(config.max_token_count))
-        return cls(
-            max_prompt_chars=int(config.max_prompt_chars),
-            max_text_chars=int(config.max_text_chars),
-            max_raw_chars=int(config.max_quarantine_row_chars),
-            timestamp_min=low.astimezone(UTC),
-            timestamp_max=(now + timedelta(days=config.timestamp_max_future_days)).astimezone(UTC),
-            int_bounds={
-                "turn": (0, INT32_MAX),
-                "prompt_tokens": tokens,
-                "completion_tokens": tokens,
-                "max_tokens": tokens,
-                "n": (1, min(int(config.max_n), INT32_MAX)),
-                "tool_count": (0, min(int(config.max_tool_count), INT32_MAX)),
-            },
-            float_bounds={"temperature": (0.0, float(config.max_temperature))},
-        )
-
-
-@dataclass(frozen=True)
-class ValidationPolicy:
-    """What an adapter asks of validation beyond contract 1."""
-
-    #: Synthesise ``request_id`` (prefix + hash of the row) when the row has none.
-    request_id_prefix: str | None = None
-    #: Numeric timestamps below 1e11 are seconds (else milliseconds).
-    epoch_seconds_allowed: bool = False
 
 
 @dataclass(frozen=True)
@@ -593,8 +535,6 @@ def validate_staged(
     kinds = present_kinds(staged)
     screened = None
     if screen_rows:
-        from distillguard.ingest.screen import screen  # screen imports this module
-
         screened = screen(staged, kinds, limits, policy)
     if screened is None:
         return _validate_query(con, staged, kinds, source_file, limits, policy)[0]

@@ -2,7 +2,7 @@
 
 :func:`online_detection` reads the decisions of a replay (``decisions.parquet``: one row
 per request, in replay order) and the labels (contract 3). Definitions, following
-``timeline.py`` (batch) where they overlap:
+``evaluation/timeline.py`` (batch) where they overlap:
 
 - A campaign is **detected** at the first request of any of its accounts whose action
   flags it (``review``, ``throttle`` or ``block``); ``hours_to_detection`` runs from

@@ -39,18 +39,15 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from distillguard.config import OnlineConfig
+from distillguard.online.chat import REFUSALS, as_int, request_fields
 from distillguard.online.eventlog import EventLog
 from distillguard.online.guard import ACTIONS, FLAG_STATE_UNAVAILABLE, Decision, Guard
 from distillguard.online.keys import KeyRecord, KeyRing, key_digest
+from distillguard.online.metrics import Metrics, prepare_multiprocess, remove_multiprocess_dir
+from distillguard.online.store import StateUnavailable
 from distillguard.online.upstream import Origin, StreamTransport
 
 UPSTREAM_KEY_ENV = "DISTILLGUARD_UPSTREAM_KEY"
@@ -61,21 +58,16 @@ _LOG_FLUSH_SECONDS = 0.5
 #: Requests in a row that skip the re-scoring step because others are in flight; the
 #: next one runs it anyway, so steady load cannot starve re-scoring.
 _MAX_BUSY_SKIPS = 8
-_LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                    0.1, 0.25, 0.5, 1.0, 2.5)
+#: With several workers, each samples its CPU and memory this often for /metrics.
+_PROCESS_SAMPLE_SECONDS = 5.0
 
 #: The fixed error bodies (OpenAI's shape). Stable: clients and tests rely on them.
 ERRORS: dict[str, tuple[int, dict[str, Any]]] = {
     "invalid_api_key": (401, {"error": {
         "message": "Incorrect API key provided.", "type": "invalid_request_error",
         "param": None, "code": "invalid_api_key"}}),
-    "throttled": (429, {"error": {
-        "message": "Rate limit reached for this account. Retry after the time in the "
-                   "Retry-After header.",
-        "type": "rate_limit_error", "param": None, "code": "rate_limit_exceeded"}}),
-    "blocked": (403, {"error": {
-        "message": "This request was refused under the provider's usage policies.",
-        "type": "permission_error", "param": None, "code": "usage_policy_refusal"}}),
+    "throttled": REFUSALS["throttle"],
+    "blocked": REFUSALS["block"],
     "invalid_json": (400, {"error": {
         "message": "The request body must be a JSON object with a 'messages' list.",
         "type": "invalid_request_error", "param": None, "code": "invalid_request"}}),
@@ -145,108 +137,33 @@ def error_response(name: str, headers: Mapping[str, str] | None = None) -> JSONR
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
 
 
-class Metrics:
-    """The gateway's Prometheus metrics (no account ids, IPs or prompts as labels)."""
-
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "distillguard_requests", "Requests by the guard's action (and auth failures).",
-            ["action"], registry=self.registry)
-        self.guard_seconds = Histogram(
-            "distillguard_guard_seconds", "Time the guard took to decide one request.",
-            buckets=_LATENCY_BUCKETS, registry=self.registry)
-        self.overhead_seconds = Histogram(
-            "distillguard_overhead_seconds",
-            "Time the gateway added to a request (all but waiting for the upstream).",
-            buckets=_LATENCY_BUCKETS, registry=self.registry)
-        self.rescore_seconds = Histogram(
-            "distillguard_rescore_seconds",
-            "Time one re-scoring step took (run after a request has been answered).",
-            buckets=_LATENCY_BUCKETS, registry=self.registry)
-        self.upstream_errors = Counter(
-            "distillguard_upstream_errors", "Upstream failures by kind.", ["kind"],
-            registry=self.registry)
-        self.state_errors = Counter(
-            "distillguard_state_errors", "Requests decided without shared state.",
-            registry=self.registry)
-        for action in (*ACTIONS, "unauthorized"):
-            self.requests.labels(action=action)
-
-
-def last_user_text(messages: list[Any]) -> tuple[str | None, str | None, int]:
-    """(last user message text, system prompt text, turn) of a chat request.
-
-    ``turn`` counts the assistant messages before the last user message (0 = first).
-    Content given as a list of parts contributes its text parts.
-    """
-    def text(content: Any) -> str | None:
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            parts = [p.get("text") for p in content if isinstance(p, dict)]
-            joined = "\n".join(p for p in parts if isinstance(p, str))
-            return joined or None
-        return None
-
-    prompt = None
-    last_index = -1
-    for i, message in enumerate(messages):
-        if isinstance(message, dict) and message.get("role") == "user":
-            prompt, last_index = text(message.get("content")), i
-    systems = [
-        t for m in messages if isinstance(m, dict) and m.get("role") in ("system", "developer")
-        and (t := text(m.get("content"))) is not None
-    ]
-    turn = sum(
-        1 for m in messages[: max(last_index, 0)]
-        if isinstance(m, dict) and m.get("role") == "assistant"
-    )
-    return prompt, ("\n".join(systems) if systems else None), turn
-
-
 def build_event(body: Mapping[str, Any], record: KeyRecord, headers: Mapping[str, str],
                 client_ip: str | None, config: OnlineConfig) -> dict[str, Any]:
     """The contract-1 event of one chat request (before the upstream has answered)."""
-    messages = body.get("messages") if isinstance(body.get("messages"), list) else []
-    prompt, system_prompt, turn = last_user_text(messages or [])
     ip = client_ip
     if config.client_ip_header:
         forwarded = headers.get(config.client_ip_header.lower())
         if forwarded:
             ip = forwarded.split(",")[0].strip()
-    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-    tools = body.get("tools")
+    fields = request_fields(body)
     return {
         "request_id": headers.get("x-request-id") or f"req_{uuid.uuid4().hex}",
         "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         "account_id": record.account_id,
         **record.fields,
-        "prompt": prompt,
-        "system_prompt": system_prompt,
+        "prompt": fields.pop("prompt"),
+        "system_prompt": fields.pop("system_prompt"),
         "ip": ip,
         "user_agent": headers.get("user-agent"),
         "tls_fingerprint": (headers.get(config.tls_fingerprint_header.lower())
                             if config.tls_fingerprint_header else None),
-        "model": body.get("model") if isinstance(body.get("model"), str) else None,
+        "model": fields.pop("model"),
         "conversation_id": headers.get("x-conversation-id"),
-        "turn": turn,
-        "max_tokens": _int(max_tokens),
-        "temperature": _float(body.get("temperature")),
-        "n": _int(body.get("n")),
-        "logprobs": bool(body["logprobs"]) if isinstance(body.get("logprobs"), bool) else None,
-        "tool_count": len(tools) if isinstance(tools, list) else 0,
+        **fields,
     }
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
+_int = as_int
 
 
 async def _send_error(send: Send, name: str, extra: list[tuple[bytes, bytes]]) -> None:
@@ -311,11 +228,14 @@ class Gateway:
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             self._transport = StreamTransport()
             flusher = asyncio.create_task(self._flush_log()) if self.log is not None else None
+            sampler = asyncio.create_task(self._sample_process()) \
+                if self.metrics.multiprocess else None
             try:
                 yield
             finally:
-                if flusher is not None:
-                    flusher.cancel()
+                for task in (flusher, sampler):
+                    if task is not None:
+                        task.cancel()
                 await self._transport.aclose()
                 self.guard.flush()
                 if self.log is not None:
@@ -330,8 +250,8 @@ class Gateway:
 
         @api.get("/metrics")
         async def prometheus() -> Response:
-            return Response(generate_latest(self.metrics.registry),
-                            media_type=CONTENT_TYPE_LATEST)
+            self._sample_state()
+            return Response(self.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
         @api.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
         async def unknown(path: str) -> Response:
@@ -339,6 +259,19 @@ class Gateway:
             return error_response("not_found")
 
         return api
+
+    def _sample_state(self) -> None:
+        """Accounts and campaigns the guard tracks (at a scrape; a state error skips)."""
+        try:
+            self.metrics.tracked_accounts.set(self.guard.store.population().accounts)
+            self.metrics.campaigns.set(self.guard.store.campaign_count())
+        except StateUnavailable:
+            self.metrics.state_errors.inc()
+
+    async def _sample_process(self) -> None:
+        while True:  # with several workers, each records its own process figures
+            self.metrics.sample_process()
+            await asyncio.sleep(_PROCESS_SAMPLE_SECONDS)
 
     async def _flush_log(self) -> None:
         assert self.log is not None
@@ -460,6 +393,7 @@ class Gateway:
             await _send_error(send, "upstream_error", extra)
             return
         received = time.perf_counter()
+        self.metrics.upstream_seconds.observe(received - sent)
         if status_code >= 500:
             self.metrics.upstream_errors.labels(kind=f"http_{status_code}").inc()
         status = "ok" if status_code < 400 else "error"
@@ -585,6 +519,10 @@ def serve(app: Gateway | dict[str, Any], host: str, port: int, *, workers: int =
         return
     assert isinstance(app, dict)
     os.environ[SETTINGS_ENV] = json.dumps(app)
-    uvicorn.run("distillguard.online.gateway:app_from_environment", factory=True,
-                host=host, port=port, workers=workers, log_level="warning",
-                access_log=False)
+    made = prepare_multiprocess()  # /metrics sums every worker's values
+    try:
+        uvicorn.run("distillguard.online.gateway:app_from_environment", factory=True,
+                    host=host, port=port, workers=workers, log_level="warning",
+                    access_log=False)
+    finally:
+        remove_multiprocess_dir(made)

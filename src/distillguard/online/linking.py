@@ -1,7 +1,7 @@
 """Incremental cross-account linkage and campaign groups for the online guard.
 
-The batch scan links accounts that share rare indicator values (``linkage.py``), groups
-linked suspicious accounts into campaigns and scores each group (``campaigns.py``). The
+The batch scan links accounts that share rare indicator values (``detect/linkage.py``), groups
+linked suspicious accounts into campaigns and scores each group (``detect/campaigns.py``). The
 guard does the same incrementally:
 
 - **Index.** Each indicator value an account shows (payment fingerprint, IP, /24 or /48

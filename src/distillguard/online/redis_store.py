@@ -364,5 +364,9 @@ class RedisStore:
     def next_campaign_number(self) -> int:
         return int(self.client.incr(self._cid))
 
+    @_wrap
+    def campaign_count(self) -> int:
+        return int(self.client.get(self._cid) or 0)
+
     def close(self) -> None:
         self.client.close()

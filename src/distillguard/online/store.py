@@ -127,6 +127,10 @@ class StateStore(Protocol):
 
     def next_campaign_number(self) -> int: ...
 
+    def campaign_count(self) -> int:
+        """Campaign numbers given out so far."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -331,6 +335,9 @@ class MemoryStore:
 
     def next_campaign_number(self) -> int:
         self._campaigns += 1
+        return self._campaigns
+
+    def campaign_count(self) -> int:
         return self._campaigns
 
     def close(self) -> None:

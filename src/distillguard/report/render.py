@@ -22,7 +22,7 @@ import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -32,7 +32,6 @@ from plotly.offline import get_plotlyjs
 
 from distillguard import __version__
 from distillguard.config import ReportConfig, default_config
-from distillguard.evaluation.evaluate import EvalResult
 from distillguard.report.charts import (
     Chart,
     capability_chart,
@@ -43,6 +42,9 @@ from distillguard.report.charts import (
 from distillguard.report.loading import ScanOutputs, load_scan_outputs
 from distillguard.schema import DECISIONS, FLAGGED_DECISIONS
 from distillguard.textsafe import safe_text
+
+if TYPE_CHECKING:  # the report shows an evaluation; it does not make one
+    from distillguard.evaluation.evaluate import EvalResult
 
 #: Flagged accounts listed in the "top flagged accounts" table.
 TOP_FLAGGED_ACCOUNTS = 100

@@ -9,7 +9,14 @@ See ``docs/simulator.md`` for the archetypes, their knobs and the determinism gu
 from __future__ import annotations
 
 # Importing the archetype modules registers them.
-from distillguard.simulate import automated, campaigns, legitimate  # noqa: F401
+from distillguard.simulate import (  # noqa: F401
+    automated,
+    campaigns,
+    legitimate,
+    lookalikes,
+    services,
+    tactics,
+)
 from distillguard.simulate.base import ARCHETYPES, Archetype, register
 from distillguard.simulate.engine import SimulationResult, plan, simulate
 from distillguard.simulate.scenario import (

@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 
 from distillguard.schema import EVENT_SCHEMA
 from distillguard.simulate.base import Accounts, Context, Events, api_keys
+from distillguard.simulate.outputs import sized_responses
 from distillguard.simulate.prompts import RESPONSE_OPENINGS
 from distillguard.simulate.textgen import constant, pick, random_hex, text_scalar
 
@@ -48,7 +49,11 @@ def build_table(ctx: Context, accounts: Accounts, events: Events) -> pa.Table:
         columns["status"] = constant("ok", n)
     _fill_sizes(rng, columns, n)
     if "response" not in columns:
-        columns["response"] = _responses(rng, columns["status"], n)
+        if ctx.scenario.responses == "sized":
+            completion = columns["completion_tokens"].to_numpy(zero_copy_only=False)
+            columns["response"] = sized_responses(rng, "prose", completion, columns["status"])
+        else:
+            columns["response"] = _responses(rng, columns["status"], n)
     arrays = [columns.get(f.name, pa.nulls(n, f.type)) for f in EVENT_SCHEMA]
     return pa.Table.from_arrays(arrays, schema=EVENT_SCHEMA)
 

@@ -26,6 +26,7 @@ from distillguard.simulate.base import (
     register,
 )
 from distillguard.simulate.behaviour import US_PER_DAY, US_PER_HOUR, US_PER_SECOND
+from distillguard.simulate.customers import CustomerProfile
 from distillguard.simulate.human import Habits, human_events
 from distillguard.simulate.legitimate import (
     DEVELOPER_TOPICS,
@@ -104,6 +105,9 @@ class EnterpriseBatch(Archetype):
     """A nightly job: one template, thousands of requests at a fixed cadence, temperature 0."""
 
     name: ClassVar[str] = "enterprise_batch"
+    customer: ClassVar[CustomerProfile] = CustomerProfile(
+        tiers={"enterprise": 0.8, "pay_as_you_go": 0.2}, verified_share=0.95,
+        declared_use="batch", declared_share=0.7, contract_share=0.6)
     interval_seconds: tuple[float, float] = (4.0, 15.0)
     window_hours: tuple[float, float] = (1.0, 3.0)
     hourly_share: float = 0.3
@@ -183,6 +187,9 @@ class BenchmarkRunner(Archetype):
     """Evaluation runs: public-benchmark-style questions with "think step by step"."""
 
     name: ClassVar[str] = "benchmark_runner"
+    customer: ClassVar[CustomerProfile] = CustomerProfile(
+        tiers={"pay_as_you_go": 0.6, "enterprise": 0.4}, verified_share=0.8,
+        declared_use="benchmark", declared_share=0.5)
     questions: tuple[int, int] = (300, 1000)
     requests_per_second: tuple[float, float] = (0.5, 3.0)
     runs_before_release: tuple[int, int] = (1, 2)
@@ -272,6 +279,9 @@ class Reseller(Archetype):
     """A legitimate router: one account relaying many end users' ordinary requests."""
 
     name: ClassVar[str] = "reseller"
+    customer: ClassVar[CustomerProfile] = CustomerProfile(
+        tiers={"enterprise": 0.7, "pay_as_you_go": 0.3}, verified_share=1.0,
+        declared_use="reseller", declared_share=1.0, contract_share=0.7)
     end_users: int = 150
 
     def make_accounts(self, ctx: Context, count: int) -> Accounts:

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from distillguard.errors import ConfigError
+from distillguard.simulate.customers import CustomerProfile
 from distillguard.simulate.prompts import PromptBank
 from distillguard.simulate.scenario import Evasion, Scenario
 from distillguard.simulate.textgen import integers_as_text, join_columns, random_hex
@@ -55,6 +56,14 @@ class Events:
     def __len__(self) -> int:
         return len(self.account)
 
+    def select(self, keep: np.ndarray) -> Events:
+        """The events where ``keep`` (a boolean mask) is true."""
+        mask = pa.array(keep)
+        columns: dict[str, ColumnValues] = {
+            name: values.filter(mask) if isinstance(values, pa.Array) else values[keep]
+            for name, values in self.columns.items()}
+        return Events(self.account[keep], self.time_us[keep], columns)
+
 
 @dataclass
 class Context:
@@ -90,6 +99,13 @@ class Archetype(ABC):
     campaign: ClassVar[bool] = False
     #: Short name used in campaign ids (``camp-<short>-1``).
     short: ClassVar[str] = ""
+    #: How its accounts appear in the customer table (``customers.parquet``).
+    customer: ClassVar[CustomerProfile] = CustomerProfile(
+        tiers={"free": 0.3, "pay_as_you_go": 0.7})
+
+    def customer_profile(self) -> CustomerProfile:
+        """The customer-table profile (a knob-dependent one where an archetype needs it)."""
+        return self.customer
 
     @abstractmethod
     def make_accounts(self, ctx: Context, count: int) -> Accounts:

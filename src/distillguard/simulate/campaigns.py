@@ -8,7 +8,6 @@ take each of those habits away in turn.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -17,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from distillguard.simulate import behaviour, identity
+from distillguard.simulate import activity, behaviour, identity
 from distillguard.simulate.automated import relay_end_users
 from distillguard.simulate.base import (
     Accounts,
@@ -28,6 +27,7 @@ from distillguard.simulate.base import (
     register,
 )
 from distillguard.simulate.behaviour import US_PER_DAY, US_PER_HOUR, US_PER_SECOND
+from distillguard.simulate.customers import CustomerProfile
 from distillguard.simulate.human import Habits
 from distillguard.simulate.legitimate import maybe
 from distillguard.simulate.prompts import (
@@ -51,6 +51,8 @@ class CampaignBase(Archetype):
     """Shared operator habits; subclasses choose what they harvest and how fast."""
 
     campaign: ClassVar[bool] = True
+    #: Free or pay-as-you-go (by card); programme entries obtained with weak checks.
+    customer: ClassVar[CustomerProfile] = CustomerProfile(programme_verified_share=0.15)
     per_account_per_day: float = 300.0
     accounts_per_card: float = 10.0
     server_subnets: int = 1
@@ -208,13 +210,7 @@ class CampaignBase(Archetype):
     def time_slices(self, ctx: Context, times: np.ndarray,
                     hours: float = 6.0) -> Iterator[np.ndarray]:
         """Event positions in slices of ``hours`` (bounded memory for big campaigns)."""
-        order = np.argsort(times, kind="stable")
-        edges = np.searchsorted(times[order], np.arange(ctx.start_us, ctx.end_us + 1,
-                                                         int(hours * US_PER_HOUR)))
-        edges = np.unique(np.concatenate([[0], edges, [len(times)]]))
-        for begin, end in itertools.pairwise(edges):
-            if end > begin:
-                yield order[begin:end]
+        return activity.time_slices(ctx, times, hours)
 
 
 @register

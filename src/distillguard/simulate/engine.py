@@ -12,10 +12,11 @@ import numpy as np
 import pyarrow as pa
 
 from distillguard.errors import ConfigError
-from distillguard.schema import LABEL_SCHEMA
+from distillguard.schema import CUSTOMER_SCHEMA, LABEL_SCHEMA
 from distillguard.simulate.assemble import build_table
 from distillguard.simulate.base import ARCHETYPES, Context, build_archetype
 from distillguard.simulate.behaviour import US_PER_HOUR
+from distillguard.simulate.customers import customer_table
 from distillguard.simulate.prompts import PromptBank
 from distillguard.simulate.scenario import Group, Scenario, allocate
 from distillguard.simulate.textgen import constant
@@ -23,6 +24,7 @@ from distillguard.simulate.writer import SortedEventWriter, write_table
 
 EVENTS_FILE = "events.parquet"
 LABELS_FILE = "labels.parquet"
+CUSTOMERS_FILE = "customers.parquet"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class SimulationResult:
     events: int
     accounts: int
     campaigns: int
+    #: ``customers.parquet`` when the scenario asked for it (``Scenario.customers``).
+    customers_path: Path | None = None
 
 
 def plan(scenario: Scenario) -> list[Group]:
@@ -49,6 +53,11 @@ def plan(scenario: Scenario) -> list[Group]:
         if cls is None or not cls.campaign:
             raise ConfigError(f"scenario: campaigns names '{spec.archetype}', which is not a "
                               "campaign archetype")
+    for group in scenario.groups:
+        cls = ARCHETYPES.get(group.archetype)
+        if cls is None or cls.campaign:
+            raise ConfigError(f"scenario: groups names '{group.archetype}', which is not a "
+                              "legitimate archetype")
     return allocate(scenario, shorts)
 
 
@@ -70,7 +79,9 @@ def simulate(scenario: Scenario, out_dir: str | Path, *,
     """Generate the scenario's traffic into ``out_dir``.
 
     Writes ``events.parquet`` (contract 1, sorted by ``timestamp`` then ``request_id``)
-    and ``labels.parquet`` (contract 3, sorted by ``account_id``). The same scenario
+    and ``labels.parquet`` (contract 3, sorted by ``account_id``), and with
+    ``scenario.customers`` also ``customers.parquet`` (``schema.CUSTOMER_SCHEMA``, sorted
+    by ``account_id``). The same scenario
     gives byte-identical files. ``progress(done, total)`` is called after each group
     with the number of accounts generated so far.
     """
@@ -81,6 +92,7 @@ def simulate(scenario: Scenario, out_dir: str | Path, *,
     start_us, end_us, release_us = _micros(scenario)
     total_accounts = sum(group.accounts for group in groups)
     label_parts: list[pa.Table] = []
+    customer_parts: list[pa.Table] = []
     done = 0
     events_tmp = out / (EVENTS_FILE + ".partial")
     with SortedEventWriter(events_tmp, start_us, window_us=US_PER_HOUR) as writer:
@@ -96,6 +108,11 @@ def simulate(scenario: Scenario, out_dir: str | Path, *,
             label_parts.append(pa.Table.from_arrays(
                 [accounts.ids, constant(group.archetype, count),
                  constant(group.campaign_id, count)], schema=LABEL_SCHEMA))
+            if scenario.customers:
+                # Its own stream, so that asking for the table changes no event.
+                rng = group_rng(scenario.seed, index, group.archetype + "/customers")
+                customer_parts.append(customer_table(archetype.customer_profile(),
+                                                     accounts.ids, accounts.columns, rng))
             done += count
             if progress is not None:
                 progress(done, total_accounts)
@@ -106,6 +123,13 @@ def simulate(scenario: Scenario, out_dir: str | Path, *,
         LABEL_SCHEMA.empty_table())
     labels_path = out / LABELS_FILE
     write_table(labels, labels_path)
+    customers_path = None
+    if scenario.customers:
+        customers = (pa.concat_tables(customer_parts).sort_by("account_id") if customer_parts
+                     else CUSTOMER_SCHEMA.empty_table())
+        customers_path = out / CUSTOMERS_FILE
+        write_table(customers, customers_path)
     campaigns = len({group.campaign_id for group in groups if group.campaign_id})
     return SimulationResult(events_path=events_path, labels_path=labels_path, events=events,
-                            accounts=labels.num_rows, campaigns=campaigns)
+                            accounts=labels.num_rows, campaigns=campaigns,
+                            customers_path=customers_path)

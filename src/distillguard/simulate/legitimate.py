@@ -24,6 +24,7 @@ from distillguard.simulate.base import (
     new_account_ids,
     register,
 )
+from distillguard.simulate.customers import CustomerProfile
 from distillguard.simulate.human import Habits, human_blocks
 from distillguard.simulate.prompts import SYSTEM_PROMPTS
 from distillguard.simulate.textgen import (
@@ -58,6 +59,7 @@ class Casual(Archetype):
     """Ordinary people chatting: heavy-tailed volume, evenings, many topics, home IPs."""
 
     name: ClassVar[str] = "casual"
+    customer: ClassVar[CustomerProfile] = CustomerProfile(verified_share=0.05)
     per_day_median: float = 8.0
     per_day_sigma: float = 1.0
     mean_turns: float = 2.2
@@ -138,6 +140,7 @@ class Developer(Archetype):
     """Coding-assistant traffic: hundreds of requests a day, office hours, tools offered."""
 
     name: ClassVar[str] = "developer"
+    customer: ClassVar[CustomerProfile] = CustomerProfile(verified_share=0.3)
     per_day_median: float = 220.0
     mean_turns: float = 9.0
     work_email_share: float = 0.4
@@ -182,6 +185,7 @@ class NatUniversity(Archetype):
     """Students: many accounts behind one university NAT, signed up in one burst."""
 
     name: ClassVar[str] = "nat_university"
+    customer: ClassVar[CustomerProfile] = CustomerProfile(programme_verified_share=0.95)
     accounts_per_university: int = 40
     nat_addresses: int = 3
     per_day_median: float = 10.0
@@ -241,6 +245,8 @@ class CompanyTeam(Archetype):
     """Engineers of one company: shared org and company card, one office range."""
 
     name: ClassVar[str] = "company_team"
+    customer: ClassVar[CustomerProfile] = CustomerProfile(
+        tiers={"pay_as_you_go": 0.7, "enterprise": 0.3}, verified_share=0.8)
     team_size: int = 8
     per_day_median: float = 150.0
     startup_share: float = 0.4

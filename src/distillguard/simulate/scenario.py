@@ -74,6 +74,24 @@ class CampaignSpec:
     knobs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
+@dataclass(frozen=True)
+class GroupSpec:
+    """A legitimate group of a fixed size with its own knobs (in addition to the shares).
+
+    Several groups may name the same archetype with different knobs (three classrooms of
+    different sizes, say); scenario families are built from them.
+    """
+
+    archetype: str
+    accounts: int
+    knobs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+#: How ``response`` is filled: a short opening of the reply (the demo), or text whose
+#: length follows ``completion_tokens`` (about 4 characters a token, capped).
+RESPONSE_STYLES = ("openings", "sized")
+
+
 DEFAULT_ARCHETYPE_SHARES: Mapping[str, float] = MappingProxyType({
     "casual": 0.80,
     "developer": 0.05,
@@ -101,6 +119,9 @@ class Scenario:
     share of the legitimate accounts per legitimate archetype (normalised).
     ``knobs``: per-archetype parameter overrides, ``{"casual": {"median_per_day": 5}}``.
     ``corpus``: optional folder of real prompts laid out like ``shared/corpora``.
+    ``groups``: legitimate groups of fixed size and knobs, after the shared-out ones.
+    ``customers``: also write ``customers.parquet`` (the business-context table).
+    ``responses``: ``openings`` or ``sized`` (see ``RESPONSE_STYLES``).
     """
 
     accounts: int = 3000
@@ -114,6 +135,9 @@ class Scenario:
     corpus: Path | None = None
     knobs: Mapping[str, Mapping[str, Any]] = field(
         default_factory=lambda: MappingProxyType({}))
+    groups: Sequence[GroupSpec] = ()
+    customers: bool = False
+    responses: str = "openings"
 
     def __post_init__(self) -> None:
         if self.accounts < 1:
@@ -130,6 +154,12 @@ class Scenario:
         for spec in self.campaigns:
             if spec.share < 0 or (spec.accounts is not None and spec.accounts < 1):
                 raise ConfigError(f"scenario: campaign '{spec.archetype}' has an invalid size")
+        for group in self.groups:
+            if group.accounts < 1:
+                raise ConfigError(f"scenario: group '{group.archetype}' has an invalid size")
+        if self.responses not in RESPONSE_STYLES:
+            raise ConfigError(f"scenario: responses must be one of {', '.join(RESPONSE_STYLES)}, "
+                              f"got '{self.responses}'")
 
     @property
     def evasion_settings(self) -> Evasion:
@@ -151,6 +181,10 @@ class Scenario:
             values["campaigns"] = tuple(
                 _build(CampaignSpec, item, f"{source}: campaigns[{k}]")
                 for k, item in enumerate(values["campaigns"]))
+        if "groups" in values:
+            values["groups"] = tuple(
+                _build(GroupSpec, item, f"{source}: groups[{k}]")
+                for k, item in enumerate(values["groups"]))
         if values.get("corpus") is not None:
             values["corpus"] = Path(values["corpus"])
         try:
@@ -187,7 +221,8 @@ def allocate(scenario: Scenario, campaign_short_names: Mapping[str, str]) -> lis
     them). Sizes given explicitly (``CampaignSpec.accounts``) are honoured as they are.
     Every legitimate archetype with a positive share gets at least one account when
     there is room; the rest is split by largest remainder, so the total is exact and
-    deterministic.
+    deterministic. Fixed-size legitimate ``groups`` come last; the shares get what they
+    leave (so ``accounts`` is exact unless the fixed sizes alone exceed it).
     """
     wanted = {
         k: spec.accounts if spec.accounts is not None
@@ -209,12 +244,17 @@ def allocate(scenario: Scenario, campaign_short_names: Mapping[str, str]) -> lis
         campaign_id = spec.campaign_id or f"camp-{short}-{numbering[spec.archetype]}"
         knobs = {**scenario.knobs.get(spec.archetype, {}), **spec.knobs}
         groups.append(Group(spec.archetype, wanted[k], campaign_id, MappingProxyType(knobs)))
-    legit_total = max(0, scenario.accounts - sum(group.accounts for group in groups))
+    fixed = sum(group.accounts for group in scenario.groups)
+    legit_total = max(0, scenario.accounts - sum(group.accounts for group in groups) - fixed)
     shares = {name: share for name, share in scenario.archetype_shares.items() if share > 0}
     for name, count in _largest_remainder(shares, legit_total).items():
         if count > 0:
             own = MappingProxyType(dict(scenario.knobs.get(name, {})))
             groups.append(Group(name, count, None, own))
+    for fixed_group in scenario.groups:
+        knobs = {**scenario.knobs.get(fixed_group.archetype, {}), **fixed_group.knobs}
+        groups.append(Group(fixed_group.archetype, fixed_group.accounts, None,
+                            MappingProxyType(knobs)))
     return groups
 
 

@@ -73,9 +73,13 @@ class FileReport:
     rows_quarantined: int = 0
     duplicates: int = 0
     skipped: bool = False
+    #: Rows whose id repeated with other content: kept under ``<id>#<digest>``.
+    id_fallbacks: int = 0
+    #: A skipped file: (path, run) under which an earlier run ingested it.
+    earlier: tuple[str, int] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {key: value for key, value in self.__dict__.items() if key != "earlier"}
 
 
 @dataclass
@@ -358,6 +362,26 @@ class Workspace:
             f"SELECT source_file, source_row, reason, raw FROM quarantine {where} "
             "ORDER BY source_file, source_row"
         ).to_arrow_table()
+
+    def inputs_quarantine(self, report: IngestReport) -> pa.Table:
+        """The rejected rows of a run's inputs: those it read, and those of the inputs it
+        skipped (as the earlier run that read them rejected them)."""
+        earlier = [f.earlier for f in report.files if f.skipped and f.earlier is not None]
+        if not earlier:
+            return self.quarantine_rows(report.run_id)
+        self.con.register("_earlier", pa.table({
+            "path": pa.array([path for path, _ in earlier], pa.string()),
+            "run": pa.array([run for _, run in earlier], pa.int64()),
+        }))
+        try:
+            return self.con.execute(
+                "SELECT source_file, source_row, reason, raw FROM quarantine "
+                "WHERE run_id = ? OR EXISTS (SELECT 1 FROM _earlier e "
+                "WHERE e.path = source_file AND e.run = run_id) "
+                "ORDER BY source_file, source_row", [int(report.run_id)]
+            ).to_arrow_table()
+        finally:
+            self.con.unregister("_earlier")
 
     def labels(self) -> pa.Table:
         return self.con.execute("SELECT * FROM labels ORDER BY account_id").to_arrow_table()

@@ -1,0 +1,4 @@
+"""Independent test scenarios for distillguard.
+
+Written without knowledge of how the detector decides.
+"""
