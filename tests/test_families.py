@@ -129,30 +129,25 @@ def test_knobs_have_the_documented_defaults_and_reject_bad_modes() -> None:
 # ---- the family suite ----------------------------------------------------------------------
 
 
-def test_scan_events_passes_the_customer_table_only_to_a_scan_that_takes_it(
+def test_scan_events_passes_the_customer_table_when_asked(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import distillguard.scan as scan_module
     from distillguard.config import default_config
 
     seen: dict[str, Any] = {}
 
-    def new_scan(inputs: Any, out: Any, *, config: Any, write_report: bool,
-                 customers: Path | None = None) -> None:
+    def recording_scan(inputs: Any, out: Any, *, config: Any, write_report: bool,
+                       customers: Path | None = None) -> None:
         seen["customers"] = customers
 
-    def old_scan(inputs: Any, out: Any, *, config: Any, write_report: bool) -> None:
-        seen["old"] = True
-
     table = tmp_path / "customers.parquet"
-    monkeypatch.setattr(scan_module, "scan", new_scan)
+    monkeypatch.setattr(scan_module, "scan", recording_scan)
     assert scan_events(tmp_path, tmp_path, config=default_config(),
                        customers=table).customers == "used"
     assert seen["customers"] == table
-    monkeypatch.setattr(scan_module, "scan", old_scan)
-    outcome = scan_events(tmp_path, tmp_path, config=default_config(), customers=table)
-    assert seen["old"] and outcome.customers.startswith("not passed")
     assert scan_events(tmp_path, tmp_path, config=default_config(),
                        customers=None).customers == "off"
+    assert seen["customers"] is None
 
 
 def test_pooling_sums_counts_before_dividing() -> None:
@@ -249,8 +244,7 @@ def test_eval_suite_runs_meridian_like_the_other_families(tmp_path: Path) -> Non
     (run,) = saved["runs"]
     assert (run["family"], run["role"], run["seed"]) == ("meridian", HELD_OUT, 1)
     assert run["parameters"]["generator"].endswith("meridian.generate")
-    assert run["campaigns_total"] > 0 and run["customers"] in ("used", "not passed: the scan "
-                                                               "takes no customer table yet")
+    assert run["campaigns_total"] > 0 and run["customers"] == "used"
     sim = out / "meridian" / "seed-1" / "sim"
     assert pq.read_table(sim / "customers.parquet").num_rows > 0
     assert (out / "meridian" / "seed-1" / "scan" / "accounts.parquet").exists()

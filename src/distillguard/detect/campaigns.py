@@ -478,8 +478,8 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
     and so does one that harvests in the open (coordination C near 0) — except a group
     that shares payment cards *and* conceals, which is fraud before it harvests
     (``campaign_concealed_payment_weight`` × the product of both shares). A group that
-    openly belongs to one organisation (``open``) or declared its use keeps
-    ``1 - campaign_openness_weight`` of its risk for that share.
+    openly belongs to one organisation (``open``) keeps ``1 - campaign_openness_weight``
+    of its risk for that share.
     """
     harvest_w = config.campaign_harvest_weights
     coordination_w = config.campaign_coordination_weights
@@ -501,8 +501,10 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
         else:
             value = np.asarray(group[name], dtype=float)
         coordination += w * value * (novelty if name in PLAIN_SHARING else 1.0)
-    openness = np.maximum(np.asarray(group["open"], dtype=float),
-                          np.asarray(group["declared"], dtype=float))
+    # Openness is belonging together in the open. A declared use is not: it explains the
+    # members' automation (already discounted) and caps them at review, but a programme
+    # entry is what a campaign spread over education and startup pathways would hold.
+    openness = np.asarray(group["open"], dtype=float)
     # Cards shared across accounts that also hide their addresses or registrations is
     # fraud before any harvest: flagged early, while the campaign is still small.
     concealed_payment = (np.asarray(group["shared_payment"], dtype=float)
@@ -539,12 +541,18 @@ def campaign_reasons(size: int, signals: Mapping[str, float]) -> list[Reason]:
         Reason(k, f"{round(share * size)} of {size} accounts {_SHARE_WORDS[k]}", value=share)
         for share, k in found
     ]
-    if max(signals.get("open", 0.0), signals.get("declared", 0.0)) > 0:
+    if signals.get("open", 0.0) > 0:
         reasons.append(Reason(
             "open",
-            f"{100 * signals['open']:.0f}% of members openly belong to one organisation, "
-            f"{100 * signals['declared']:.0f}% declared their use (lowers the risk)",
-            value=max(signals["open"], signals["declared"]),
+            f"{100 * signals['open']:.0f}% of members openly belong to one organisation "
+            "(lowers the risk)", value=signals["open"],
+        ))
+    if signals.get("declared", 0.0) > 0:
+        reasons.append(Reason(
+            "declared",
+            f"{100 * signals['declared']:.0f}% of members are verified customers with a "
+            "declared use (held for review, never blocked outright)",
+            value=signals["declared"],
         ))
     reasons.append(Reason(
         "member_risk",

@@ -18,9 +18,10 @@ does not set its own baseline), dimension by dimension:
 
 A dimension counts only where the cohort's excess over the population is significant
 for its size (a z-score), and as the share of the room above the population's level
-it takes. **Concealment** combines burst, fresh and churn, and is cancelled by
-**openness**: members that openly belong together (one organisation, one corporate
-e-mail domain) are a company, not a hidden operator.
+it takes. The cohort's **anomaly** combines burst, fresh and churn; its **concealment**
+is the rotation alone (being new and registered together hides nothing: classes and
+hackathons are). Both are cancelled by **openness**: members that openly belong together
+(one organisation, one corporate e-mail domain) are a company, not a hidden operator.
 """
 
 from __future__ import annotations
@@ -157,7 +158,8 @@ def cohort_anomalies(
     ``accounts`` has :data:`COHORT_COLUMNS`; ``account_indicators`` must exist.
     Columns: kind, value, k, burst, fresh, churn, harvest (member shares), excess of each,
     open (largest share of one organisation), purity (share of members showing a
-    concealment dimension themselves), concealment. The temp table ``cohort_members``
+    concealment dimension themselves), anomaly (the weighted dimensions combined, less
+    openness) and concealment (the rotation excess, less openness). The temp table ``cohort_members``
     keeps each value's members with their ``burst_member``, ``fresh`` and ``churn``.
     """
     n = accounts.num_rows
@@ -207,7 +209,11 @@ def cohort_anomalies(
     hidden = np.ones(len(k))
     for d in CONCEALMENT_DIMENSIONS:
         hidden *= 1.0 - settings.weights.get(d, 0.0) * excesses[d]
-    concealment = (1.0 - hidden) * (1.0 - openness)
+    # Anomaly: registered together, first used at once, rotating addresses — what makes
+    # the holders one cohort. Concealment proper is hiding: the rotation. A class or a
+    # hackathon is new and registered together, and hides nothing.
+    anomaly = (1.0 - hidden) * (1.0 - openness)
+    concealment = excesses["churn"] * (1.0 - openness)
     columns: dict[str, pa.Array] = {
         "kind": pa.array(kind[keep].tolist(), pa.string()),
         "value": pa.array(np.asarray(stats["value"], dtype=object)[keep].tolist(),
@@ -219,5 +225,6 @@ def cohort_anomalies(
         columns[f"{d}_excess"] = pa.array(excesses[d][keep])
     columns["open"] = pa.array(openness[keep])
     columns["purity"] = pa.array(f("purity")[keep])
+    columns["anomaly"] = pa.array(anomaly[keep])
     columns["concealment"] = pa.array(concealment[keep])
     return pa.table(columns)

@@ -282,7 +282,7 @@ def _hubs(*parts: pa.Table) -> pa.Table:
 def _cohort_settings(config: LinkageConfig) -> CohortSettings:
     settings = dict(config.cohorts)
     weights = {d: float(settings.pop(f"{d}_weight")) for d in ("burst", "fresh", "churn")}
-    settings.pop("min_concealment")
+    settings.pop("min_anomaly")
     settings.pop("min_purity")
     return CohortSettings(
         min_accounts=int(settings.pop("min_accounts")), min_z=float(settings.pop("min_z")),
@@ -294,13 +294,13 @@ def _cohort_settings(config: LinkageConfig) -> CohortSettings:
 def _cohort_hubs(
     con: duckdb.DuckDBPyConnection, cohorts: pa.Table, config: LinkageConfig
 ) -> pa.Table:
-    """The holders of a value whose cohort conceals (``cohorts.min_concealment``) and is
-    pure (``cohorts.min_purity`` of its holders show a concealment dimension themselves),
-    as members of a core hub weighing the cohort's concealment. Only the holders that
-    conceal join: a common client that a farm also uses does not pull in its users."""
+    """The holders of a value whose cohort is anomalous (``cohorts.min_anomaly``) and
+    pure (``cohorts.min_purity`` of its holders show a dimension themselves), as members
+    of a core hub weighing the cohort's concealment. Only the holders that show one join:
+    a common client that a farm also uses does not pull in its users."""
     settings = config.cohorts
     concealed = cohorts.filter(pc.and_(
-        pc.greater_equal(cohorts.column("concealment"), float(settings["min_concealment"])),
+        pc.greater_equal(cohorts.column("anomaly"), float(settings["min_anomaly"])),
         pc.greater_equal(cohorts.column("purity"), float(settings["min_purity"]))))
     con.register("concealed_values", concealed.select(["kind", "value", "concealment"]))
     hubs = con.execute(

@@ -12,7 +12,6 @@ for tuning) and, separately, over the tuning families.
 
 from __future__ import annotations
 
-import inspect
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -41,27 +40,18 @@ TEXT_COLUMNS = ("prompt", "system_prompt", "response")
 @dataclass
 class ScanOutcome:
     seconds: float
-    customers: str  # "used", "off", or why the table was not passed
+    customers: str  # "used" or "off"
 
 
 def scan_events(events: Path, out: Path, *, config: Config, customers: Path | None) -> ScanOutcome:
-    """Scan one file for the suite. Extend here when the scan takes new inputs.
-
-    The customer table is passed as ``customers=`` when the scan function accepts it.
-    """
+    """Scan one file for the suite, with the business-context table when given. Extend
+    here when the scan takes new inputs."""
     from distillguard.scan import scan
 
-    extra: dict[str, Any] = {}
-    if customers is None:
-        state = "off"
-    elif "customers" in inspect.signature(scan).parameters:
-        extra["customers"] = customers
-        state = "used"
-    else:
-        state = "not passed: the scan takes no customer table yet"
     started = time.perf_counter()
-    scan([events], out, config=config, write_report=False, **extra)
-    return ScanOutcome(seconds=round(time.perf_counter() - started, 2), customers=state)
+    scan([events], out, config=config, write_report=False, customers=customers)
+    return ScanOutcome(seconds=round(time.perf_counter() - started, 2),
+                       customers="off" if customers is None else "used")
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
