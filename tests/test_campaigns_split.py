@@ -75,3 +75,12 @@ def test_a_group_too_large_for_the_dense_bound_runs_louvain(
     a, b = np.triu_indices(8, k=1)
     assert modularity_upper_bound(a, b, np.ones(len(a))) == np.inf
     assert modularity_upper_bound(a[:3], b[:3], np.ones(3), min_size=3) == -np.inf
+
+
+def test_a_group_held_together_only_by_zero_weight_links_stays_whole() -> None:
+    # Found on a held-out scenario: networkx's modularity divides by the total weight.
+    a, b = np.triu_indices(8, k=1)
+    labels = np.zeros(8, dtype=np.int64)
+    split = split_communities(labels, a, b, np.zeros(len(a)), min_size=3, resolution=1.0,
+                              min_modularity=0.1)
+    assert np.array_equal(split, labels)

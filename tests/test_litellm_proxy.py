@@ -79,7 +79,10 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "account_id,payment_fingerprint,account_created_at\n"
         "campaign-1,pay-shared,2026-01-05T00:00:00Z\ncasual-1,pay-own,2024-03-01T00:00:00Z\n")
     (root / "distillguard.yaml").write_text(yaml.safe_dump({
-        "scoring": {"thresholds": {"monitor": 0.1, "review": 0.2, "block": 0.5}},
+        # One account from loopback hides nothing: the open-lone cap is lifted so the
+        # low thresholds reach throttle and block (this tests the guardrail's answers).
+        "scoring": {"thresholds": {"monitor": 0.1, "review": 0.2, "block": 0.5},
+                    "lone_open_max_risk": 1.0},
         "online": {"throttle_risk": 0.3, "rescore_events": 1, "lone_min_events": 0,
                    "throttle_retry_after_seconds": 17},
     }))

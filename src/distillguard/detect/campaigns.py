@@ -127,7 +127,9 @@ def split_communities(
     inside = labels[a] == labels[b]
     next_label = int(labels.max()) + 1 if len(labels) else 0
     for group in np.flatnonzero(sizes >= 2 * min_size):  # per group, not per event
-        edges = inside & (labels[a] == group)
+        # Zero-weight links carry no structure (and a graph of only those has no
+        # modularity: networkx divides by its total weight).
+        edges = inside & (labels[a] == group) & (weight > 0)
         if not edges.any():
             continue
         # Louvain is the costly part; skip it where no partition could be accepted.
