@@ -210,3 +210,16 @@ def test_when_an_account_sends_a_burst_then_burst_rate_fires() -> None:
     s = scored(rows)
     assert s["burst"]["burst_rate"] == pytest.approx(1.0)
     assert s["calm"]["burst_rate"] == 0.0
+
+
+def test_when_a_proxy_pool_is_used_every_few_requests_then_ip_rotation_still_fires() -> None:
+    # 120 requests, a new address every fourth one (churn 0.25, under ip_churn_min), each
+    # in another network: 30 networks in the window, which no person or office reaches.
+    rows = [{**r, "ip": f"{60 + i // 4}.51.{i // 4}.9"}
+            for i, r in enumerate(account("sticky_proxy", 120, every_s=60, prompt="q {i}"))]
+    # A phone user moving between home, office and a carrier: four networks.
+    rows += [{**r, "ip": f"100.64.{i % 4}.{i % 7}"}
+             for i, r in enumerate(account("roaming", 120, every_s=60, prompt="q {i}"))]
+    s = scored(rows)
+    assert s["sticky_proxy"]["ip_rotation"] == pytest.approx(1.0)
+    assert s["roaming"]["ip_rotation"] == 0.0

@@ -160,7 +160,8 @@ def cohort_anomalies(
     open (largest share of one organisation), purity (share of members showing a
     concealment dimension themselves), anomaly (the weighted dimensions combined, less
     openness) and concealment (the rotation excess, less openness). The temp table
-    ``cohort_members`` keeps each value's members with their ``burst_member``, ``fresh`` and ``churn``.
+    ``cohort_members`` keeps each value's members with their ``burst_member``, ``fresh``
+    and ``churn``.
     """
     n = accounts.num_rows
     con.register("cohort_accounts", accounts.select(list(COHORT_COLUMNS)))
