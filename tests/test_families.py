@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -12,7 +13,12 @@ from typer.testing import CliRunner
 
 from distillguard.cli import app
 from distillguard.errors import ConfigError
-from distillguard.evaluation.family_suite import pool, run_family_suite, scan_events
+from distillguard.evaluation.family_suite import (
+    FamilySuiteResult,
+    pool,
+    run_family_suite,
+    scan_events,
+)
 from distillguard.simulate import ARCHETYPES, DEFAULT_CAMPAIGNS, simulate
 from distillguard.simulate.families import (
     ALL_FAMILIES,
@@ -137,13 +143,14 @@ def test_scan_events_passes_the_customer_table_when_asked(
     seen: dict[str, Any] = {}
 
     def recording_scan(inputs: Any, out: Any, *, config: Any, write_report: bool,
-                       customers: Path | None = None) -> None:
+                       customers: Path | None = None) -> Any:
         seen["customers"] = customers
+        return SimpleNamespace(summary={"rows_quarantined": 3})
 
     table = tmp_path / "customers.parquet"
     monkeypatch.setattr(scan_module, "scan", recording_scan)
-    assert scan_events(tmp_path, tmp_path, config=default_config(),
-                       customers=table).customers == "used"
+    outcome = scan_events(tmp_path, tmp_path, config=default_config(), customers=table)
+    assert outcome.customers == "used" and outcome.rows_quarantined == 3
     assert seen["customers"] == table
     assert scan_events(tmp_path, tmp_path, config=default_config(),
                        customers=None).customers == "off"
@@ -168,6 +175,27 @@ def test_pooling_sums_counts_before_dividing() -> None:
     assert pool([]) is None
 
 
+def test_suite_md_warns_when_a_generator_wrote_invalid_events() -> None:
+    def run(seed: int, quarantined: int) -> dict[str, Any]:
+        return {"family": "tidewater", "role": HELD_OUT, "seed": seed, "events": 10,
+                "accounts": 5, "precision": 1.0, "recall": 0.5, "true_positives": 1,
+                "false_positives": 0, "positives": 2, "legitimate": 3,
+                "fpr_by_archetype": {"casual": {"accounts": 3, "flagged": 0, "fpr": 0.0}},
+                "worst_fpr": 0.0, "worst_fpr_archetype": "casual", "campaigns": [],
+                "campaigns_found": 0, "campaigns_total": 1, "adjusted_rand_index": None,
+                "metadata_only": None, "scan_seconds": 1.0, "simulation_seconds": 1.0,
+                "customers": "used", "rows_quarantined": quarantined,
+                "missing_from_scan": 1 if quarantined else 0}
+    settings = {"families": ["tidewater"], "seeds": [1, 2], "scale": 1.0, "customers": True,
+                "version": "0", "date": "2026-12-06", "tuning_families": [],
+                "held_out_families": ["tidewater"]}
+    clean = FamilySuiteResult(settings=settings, runs=[run(1, 0), run(2, 0)]).to_markdown()
+    assert "Invalid traffic" not in clean
+    text = FamilySuiteResult(settings=settings, runs=[run(1, 0), run(2, 1234)]).to_markdown()
+    assert ("**Invalid traffic**: the scan quarantined rows of tidewater seed 2 (1,234 rows, "
+            "1 labelled accounts missing from the scan)") in text
+
+
 @pytest.mark.slow
 def test_family_suite_at_a_tiny_scale_writes_held_out_and_tuning_results(tmp_path: Path) -> None:
     result = run_family_suite(tmp_path, families=["hydra_networks", "mimicry"], seeds=1,
@@ -181,6 +209,7 @@ def test_family_suite_at_a_tiny_scale_writes_held_out_and_tuning_results(tmp_pat
                                         for c in run["campaigns"])
         assert run["metadata_only"] is not None and run["parameters"]["hours"] == 6
         assert run["worst_fpr_archetype"] in run["fpr_by_archetype"]
+        assert run["rows_quarantined"] == 0 and run["missing_from_scan"] == 0
     text = (tmp_path / "suite.md").read_text()
     assert "## Held-out families, pooled" in text and "| mimicry | held_out | 2 |" in text
     assert result.to_markdown() == text

@@ -76,3 +76,28 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main([]) == 2
     assert main([str(tmp_path), "1", "0.02"]) == 0
     assert "'campaigns': 6" in capsys.readouterr().out
+
+
+def test_every_event_passes_ingest_validation(small: tuple[Path, dict[str, int], float]) -> None:
+    # Found on the first blind run: a three-hextet IPv6 prefix gave nine-hextet addresses,
+    # and ingest rightly quarantined a whole campaign's events.
+    from distillguard.ingest import read_events
+
+    out, counts, _ = small
+    chunks = list(read_events([out / "events.parquet"]))
+    reasons = {r for c in chunks for r in c.quarantine.column("reason").to_pylist()}
+    assert reasons == set()
+    assert sum(c.valid.num_rows for c in chunks) == counts["events"]
+
+
+def test_ipv6_addresses_have_eight_hextets_whatever_the_prefix() -> None:
+    import ipaddress
+
+    import numpy as np
+
+    from distillguard.simulate.independent.tidewater_world import ipv6
+
+    for prefix in ("2a0e:97c0:3e1", "2600:1700"):
+        for address in ipv6(np.random.default_rng(0), prefix, 50):
+            assert ipaddress.IPv6Address(address).exploded.count(":") == 7
+            assert address.startswith(prefix + ":")

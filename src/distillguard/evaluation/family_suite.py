@@ -41,6 +41,8 @@ TEXT_COLUMNS = ("prompt", "system_prompt", "response")
 class ScanOutcome:
     seconds: float
     customers: str  # "used" or "off"
+    #: Rows the scan's validation quarantined (a generator writing invalid events).
+    rows_quarantined: int = 0
 
 
 def scan_events(events: Path, out: Path, *, config: Config, customers: Path | None) -> ScanOutcome:
@@ -49,9 +51,10 @@ def scan_events(events: Path, out: Path, *, config: Config, customers: Path | No
     from distillguard.scan import scan
 
     started = time.perf_counter()
-    scan([events], out, config=config, write_report=False, customers=customers)
+    result = scan([events], out, config=config, write_report=False, customers=customers)
     return ScanOutcome(seconds=round(time.perf_counter() - started, 2),
-                       customers="off" if customers is None else "used")
+                       customers="off" if customers is None else "used",
+                       rows_quarantined=int(result.summary.get("rows_quarantined", 0)))
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -75,6 +78,7 @@ def _metrics(result: EvalResult) -> dict[str, Any]:
                        "found_as": c["found_as"][:5]} for c in result.campaigns],
         "campaigns_found": result.campaigns_detected, "campaigns_total": result.campaigns_total,
         "adjusted_rand_index": result.adjusted_rand_index,
+        "missing_from_scan": result.missing_from_scan,
     }
 
 
@@ -208,6 +212,7 @@ def _one_run(root: Path, name: str, seed: int, role: str, *, scale: float,
         "family": name, "role": role, "seed": seed, "events": sim.events,
         "accounts": sim.accounts, "simulation_seconds": sim_seconds,
         "scan_seconds": outcome.seconds, "customers": outcome.customers,
+        "rows_quarantined": outcome.rows_quarantined,
         **_metrics(evaluate(sim.labels_path, root / "scan")),
         "metadata_only": None, "parameters": parameters,
     }
@@ -278,6 +283,14 @@ def family_markdown(result: FamilySuiteResult) -> str:
         "A campaign is found when at least half of its accounts are flagged (review or block). "
         "Pooled precision and recall sum the counts of all runs; ARI is the mean over runs.", "",
     ]
+    invalid = [r for r in result.runs if r.get("rows_quarantined")]
+    if invalid:
+        lines += ["**Invalid traffic**: the scan quarantined rows of "
+                  + "; ".join(f"{r['family']} seed {r['seed']} ({r['rows_quarantined']:,} rows, "
+                              f"{r['missing_from_scan']:,} labelled accounts missing from the "
+                              "scan)" for r in invalid)
+                  + ". Those accounts count as not flagged: check the generator "
+                  "(`quarantine.parquet` in the run's scan folder says why).", ""]
     lines += _pooled_lines("Held-out families, pooled", result.pooled(HELD_OUT))
     lines += _pooled_lines("Tuning families, pooled", result.pooled(TUNING))
     lines += ["## Runs", "",

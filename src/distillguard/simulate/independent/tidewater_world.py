@@ -157,8 +157,11 @@ def ipv4(rng: Rng, prefixes: list[list[int]], n: int, last_octet: bool = True) -
 
 
 def ipv6(rng: Rng, prefix: str, n: int) -> list[str]:
+    """Addresses in ``prefix`` (two or three hextets): eight hextets in all. Six words are
+    drawn whatever the prefix, so the random stream is the same for every prefix."""
     words = rng.integers(0, 65536, size=(n, 6))
-    return [f"{prefix}:{w[0]:x}:{w[1]:x}:{w[2]:x}:{w[3]:x}:{w[4]:x}:{w[5]:x}" for w in words]
+    free = 8 - len(prefix.split(":"))
+    return [":".join([prefix, *(f"{x:x}" for x in w[:free])]) for w in words]
 
 
 def created_spread(rng: Rng, n: int, days_back: float, mean_days: float) -> IntArray:
