@@ -524,6 +524,14 @@ def _tidewater(out_dir: Path, *, seed: int, scale: float,
     return counts
 
 
+def _saltmarsh(out_dir: Path, *, seed: int, scale: float,
+               corpus: Path | None) -> Mapping[str, Any]:
+    from distillguard.simulate.independent.saltmarsh import generate
+
+    counts: Mapping[str, Any] = generate(out_dir, seed=seed, scale=scale, corpus=corpus)
+    return counts
+
+
 INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: family for family in (
     IndependentFamily("meridian", "Meridian, a 72-hour scenario written by someone who had not "
                       "read the detection code (simulate/independent/MERIDIAN.md)", HELD_OUT,
@@ -532,6 +540,10 @@ INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: fa
                       "release, written by someone who had read neither the detection code nor "
                       "meridian (simulate/independent/TIDEWATER.md)", HELD_OUT, _tidewater,
                       "distillguard.simulate.independent.tidewater.generate"),
+    IndependentFamily("saltmarsh", "Saltmarsh, a five-day scenario with a mid-window model "
+                      "release, written by someone who had read neither the detection code nor "
+                      "the other independent families (simulate/independent/SALTMARSH.md)",
+                      HELD_OUT, _saltmarsh, "distillguard.simulate.independent.saltmarsh.generate"),
 )})
 #: Every family, scenario families first, then the independent ones.
 ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
