@@ -19,9 +19,13 @@ does not set its own baseline), dimension by dimension:
 A dimension counts only where the cohort's excess over the population is significant
 for its size (a z-score), and as the share of the room above the population's level
 it takes. The cohort's **anomaly** combines burst, fresh and churn; its **concealment**
-is the rotation alone (being new and registered together hides nothing: classes and
-hackathons are). Both are cancelled by **openness**: members that openly belong together
-(one organisation, one corporate e-mail domain) are a company, not a hidden operator.
+is what hides a common origin: the rotation, or — for a client stack (the kinds declared
+``burst_conceals``) — having registered together while spread over many networks, so
+that the accounts look like strangers (one operator's bot). Being new and registered
+together at one place hides nothing (classes and hackathons share their venue's network:
+``colocated``, the largest share of members on one network, takes that part away). Both
+are cancelled by **openness**: members that openly belong together (one organisation,
+one corporate e-mail domain) are a company, not a hidden operator.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 import pyarrow as pa
+
+from distillguard.detect.indicators import BURST_CONCEALS_KINDS
 
 #: Dimensions of concealment, and the ones that say nothing for a kind of value
 #: (a sign-up window's members are registered together and fresh by construction).
@@ -58,6 +64,10 @@ class CohortSettings:
 COHORT_COLUMNS: tuple[str, ...] = (
     "account_id", "created_window", "fresh", "churn", "harvest", "org_key",
 )
+
+
+#: The indicator kind that places an account on a network, for ``colocated``.
+NETWORK_KIND = "ip_prefix"
 
 
 def cohort_stats_sql(min_accounts: int) -> str:
@@ -105,6 +115,17 @@ def cohort_stats_sql(min_accounts: int) -> str:
             WHERE org_key IS NOT NULL GROUP BY ALL
         ) GROUP BY ALL
     ),
+    colocation AS (
+        -- For client stacks: the largest share of members on one network.
+        SELECT kind, value, max(c) AS colocated_members FROM (
+            SELECT m.kind, m.value, n.value AS network, count(*) AS c
+            FROM cohort_members m
+            JOIN account_indicators n
+              ON n.account_id = m.account_id AND n.kind = '{{network_kind}}'
+            WHERE m.kind IN ({{burst_conceals_kinds}})
+            GROUP BY ALL
+        ) GROUP BY ALL
+    ),
     sums AS (
         SELECT kind, value, count(*) AS k, count(created_window) AS dated,
                sum(CAST(burst_member AS DOUBLE)) AS burst_members,
@@ -118,10 +139,12 @@ def cohort_stats_sql(min_accounts: int) -> str:
     SELECT u.kind, u.value, u.k, u.dated, u.fresh, u.fresh_known, u.churn, u.churn_known,
            u.harvest, u.burst_members, u.purity,
            coalesce(b.burst_expected, 0) AS burst_expected,
-           coalesce(o.org_members, 0) AS org_members
+           coalesce(o.org_members, 0) AS org_members,
+           coalesce(c.colocated_members, 0) AS colocated_members
     FROM sums u
     LEFT JOIN bursts b USING (kind, value)
     LEFT JOIN orgs o USING (kind, value)
+    LEFT JOIN colocation c USING (kind, value)
     ORDER BY u.kind, u.value
     """
 
@@ -157,9 +180,11 @@ def cohort_anomalies(
 
     ``accounts`` has :data:`COHORT_COLUMNS`; ``account_indicators`` must exist.
     Columns: kind, value, k, burst, fresh, churn, harvest (member shares), excess of each,
-    open (largest share of one organisation), purity (share of members showing a
-    concealment dimension themselves), anomaly (the weighted dimensions combined, less
-    openness) and concealment (the rotation excess, less openness). The temp table
+    open (largest share of one organisation), colocated (for client stacks: largest share
+    of members on one network), purity (share of members showing a concealment dimension
+    themselves), anomaly (the weighted dimensions combined, less openness) and
+    concealment (the rotation excess, or for a client stack the burst excess of members
+    spread over networks, less openness). The temp table
     ``cohort_members`` keeps each value's members with their ``burst_member``, ``fresh``
     and ``churn``.
     """
@@ -168,6 +193,8 @@ def cohort_anomalies(
     sql = cohort_stats_sql(settings.min_accounts).format(
         others=int(settings.burst_others),
         chance=_burst_chance(int(settings.burst_others), n),
+        network_kind=NETWORK_KIND,
+        burst_conceals_kinds=", ".join(f"'{k}'" for k in BURST_CONCEALS_KINDS) or "NULL",
     )
     con.execute(sql)
     stats = con.execute("SELECT * FROM cohort_stats").fetchnumpy()
@@ -214,7 +241,10 @@ def cohort_anomalies(
     # the holders one cohort. Concealment proper is hiding: the rotation. A class or a
     # hackathon is new and registered together, and hides nothing.
     anomaly = (1.0 - hidden) * (1.0 - openness)
-    concealment = excesses["churn"] * (1.0 - openness)
+    colocated = f("colocated_members") / np.maximum(k, 1.0)
+    dispersed_burst = np.where(np.isin(kind, list(BURST_CONCEALS_KINDS)),
+                               excesses["burst"] * (1.0 - colocated), 0.0)
+    concealment = np.maximum(excesses["churn"], dispersed_burst) * (1.0 - openness)
     columns: dict[str, pa.Array] = {
         "kind": pa.array(kind[keep].tolist(), pa.string()),
         "value": pa.array(np.asarray(stats["value"], dtype=object)[keep].tolist(),
@@ -225,6 +255,7 @@ def cohort_anomalies(
         columns[d] = pa.array(member[d][keep])
         columns[f"{d}_excess"] = pa.array(excesses[d][keep])
     columns["open"] = pa.array(openness[keep])
+    columns["colocated"] = pa.array(colocated[keep])
     columns["purity"] = pa.array(f("purity")[keep])
     columns["anomaly"] = pa.array(anomaly[keep])
     columns["concealment"] = pa.array(concealment[keep])

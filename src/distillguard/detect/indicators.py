@@ -56,6 +56,12 @@ class IndicatorKind:
     #: Whether its cohort can make a core hub (:mod:`~distillguard.detect.cohorts`): an
     #: e-mail shape (``a0@gmail.com``) is shared by too many strangers to name an operator.
     cohort: bool = True
+    #: Whether its holders having registered together counts as concealment when they are
+    #: spread over many networks (:mod:`~distillguard.detect.cohorts`): one uncommon piece
+    #: of software registering hundreds of accounts and driving them from everywhere is an
+    #: operator's bot; people registering together at one place (a class, a hackathon)
+    #: share that place's network.
+    burst_conceals: bool = False
     #: Whether a value shared by more accounts weighs less (``log(N/k) / log(N)``): a
     #: payment instrument shared across accounts that are not one organisation says the
     #: same at 3 accounts as at 300.
@@ -72,9 +78,9 @@ INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
     IndicatorKind("ip_prefix", "ip_prefix", "ip_prefix", "feature", "shared_network",
                   "network_values", family="network", org_shared=True),
     IndicatorKind("tls_fingerprint", "tls_fingerprint", "tls_fingerprint", "event",
-                  "shared_network", "account_values", family="client"),
+                  "shared_network", "account_values", family="client", burst_conceals=True),
     IndicatorKind("user_agent", "user_agent", "user_agent", "event", None, "account_values",
-                  family="client", seed_exclusive=True),
+                  family="client", seed_exclusive=True, burst_conceals=True),
     IndicatorKind("email", "email", "email", None, linked=False, family="email"),
     IndicatorKind("email_pattern", "email_pattern", "email_pattern", "feature", None,
                   "account_values", family="email", org_shared=True, cohort=False),
@@ -130,5 +136,7 @@ SEED_EXCLUSIVE_KINDS: tuple[str, ...] = kinds_where(seed_exclusive=True)
 FLAT_KINDS: tuple[str, ...] = kinds_where(rarity=False)
 #: Kinds whose cohorts can make core hubs.
 COHORT_KINDS: tuple[str, ...] = kinds_where(cohort=True)
+#: Kinds whose cohorts conceal when registered together and spread over networks.
+BURST_CONCEALS_KINDS: tuple[str, ...] = kinds_where(burst_conceals=True)
 #: Kinds a declared organisation legitimately shares among its accounts.
 ORG_SHARED_KINDS: tuple[str, ...] = kinds_where(org_shared=True)
