@@ -532,6 +532,14 @@ def _saltmarsh(out_dir: Path, *, seed: int, scale: float,
     return counts
 
 
+def _fenland(out_dir: Path, *, seed: int, scale: float,
+             corpus: Path | None) -> Mapping[str, Any]:
+    from distillguard.simulate.independent.fenland import generate
+
+    counts: Mapping[str, Any] = generate(out_dir, seed=seed, scale=scale, corpus=corpus)
+    return counts
+
+
 INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: family for family in (
     IndependentFamily("meridian", "Meridian, a 72-hour scenario written by someone who had not "
                       "read the detection code (simulate/independent/MERIDIAN.md)", HELD_OUT,
@@ -544,6 +552,10 @@ INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: fa
                       "release, written by someone who had read neither the detection code nor "
                       "the other independent families (simulate/independent/SALTMARSH.md)",
                       HELD_OUT, _saltmarsh, "distillguard.simulate.independent.saltmarsh.generate"),
+    IndependentFamily("fenland", "Fenland, a six-day scenario with a mid-window model release, "
+                      "written by someone who had read neither the detection code nor the other "
+                      "independent families (simulate/independent/FENLAND.md)", HELD_OUT,
+                      _fenland, "distillguard.simulate.independent.fenland.generate"),
 )})
 #: Every family, scenario families first, then the independent ones.
 ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
