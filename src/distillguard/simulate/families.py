@@ -19,6 +19,7 @@ simulates a member of either kind; :data:`ALL_FAMILIES` lists both.
 
 from __future__ import annotations
 
+import importlib
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -486,11 +487,6 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({family.name: family for famil
 )})
 
 
-#: Writes one member of an independent family into a folder; returns its counts
-#: (``events``, ``accounts``, ``campaigns``): ``generate(out_dir, seed=, scale=, corpus=)``.
-Generator = Callable[..., Mapping[str, Any]]
-
-
 @dataclass(frozen=True)
 class IndependentFamily:
     """A family whose generator was written apart from this simulator and the detector.
@@ -503,59 +499,36 @@ class IndependentFamily:
     name: str
     description: str
     role: str
-    generate: Generator
-    #: The generator's public function, as reports name it.
+    #: The generator's public function (``module.function``), as reports name it.
     generator: str
 
-
-def _meridian(out_dir: Path, *, seed: int, scale: float,
-              corpus: Path | None) -> Mapping[str, Any]:
-    from distillguard.simulate.independent.meridian import generate
-
-    counts: Mapping[str, Any] = generate(out_dir, seed=seed, scale=scale, corpus=corpus)
-    return counts
-
-
-def _tidewater(out_dir: Path, *, seed: int, scale: float,
-               corpus: Path | None) -> Mapping[str, Any]:
-    from distillguard.simulate.independent.tidewater import generate
-
-    counts: Mapping[str, Any] = generate(out_dir, seed=seed, scale=scale, corpus=corpus)
-    return counts
+    def generate(self, out_dir: Path, *, seed: int, scale: float,
+                 corpus: Path | None) -> Mapping[str, Any]:
+        """Write one member into ``out_dir``; its counts (``events``, ``accounts``,
+        ``campaigns``). The generator's module is imported only here."""
+        module, function = self.generator.rsplit(".", 1)
+        generate: Callable[..., Mapping[str, Any]] = getattr(
+            importlib.import_module(module), function)
+        return generate(out_dir, seed=seed, scale=scale, corpus=corpus)
 
 
-def _saltmarsh(out_dir: Path, *, seed: int, scale: float,
-               corpus: Path | None) -> Mapping[str, Any]:
-    from distillguard.simulate.independent.saltmarsh import generate
-
-    counts: Mapping[str, Any] = generate(out_dir, seed=seed, scale=scale, corpus=corpus)
-    return counts
-
-
-def _fenland(out_dir: Path, *, seed: int, scale: float,
-             corpus: Path | None) -> Mapping[str, Any]:
-    from distillguard.simulate.independent.fenland import generate
-
-    counts: Mapping[str, Any] = generate(out_dir, seed=seed, scale=scale, corpus=corpus)
-    return counts
-
-
+_INDEPENDENT_PACKAGE = "distillguard.simulate.independent"
 INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: family for family in (
     IndependentFamily("meridian", "Meridian, a 72-hour scenario written by someone who had not "
                       "read the detection code (simulate/independent/MERIDIAN.md)", HELD_OUT,
-                      _meridian, "distillguard.simulate.independent.meridian.generate"),
+                      f"{_INDEPENDENT_PACKAGE}.meridian.generate"),
     IndependentFamily("tidewater", "Tidewater, a 96-hour scenario with a mid-window model "
                       "release, written by someone who had read neither the detection code nor "
-                      "meridian (simulate/independent/TIDEWATER.md)", HELD_OUT, _tidewater,
-                      "distillguard.simulate.independent.tidewater.generate"),
+                      "meridian (simulate/independent/TIDEWATER.md)", HELD_OUT,
+                      f"{_INDEPENDENT_PACKAGE}.tidewater.generate"),
     IndependentFamily("saltmarsh", "Saltmarsh, a five-day scenario with a mid-window model "
                       "release, written by someone who had read neither the detection code nor "
                       "the other independent families (simulate/independent/SALTMARSH.md)",
-                      HELD_OUT, _saltmarsh, "distillguard.simulate.independent.saltmarsh.generate"),
+                      HELD_OUT, f"{_INDEPENDENT_PACKAGE}.saltmarsh.generate"),
     IndependentFamily("fenland", "Fenland, a six-day scenario with a mid-window model release, "
                       "written by someone who had read neither the detection code nor the other "
                       "independent families (simulate/independent/FENLAND.md)", HELD_OUT,
-                      _fenland, "distillguard.simulate.independent.fenland.generate"),
+                      f"{_INDEPENDENT_PACKAGE}.fenland.generate"),
 )})
 #: Every family, scenario families first, then the independent ones.
 ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
