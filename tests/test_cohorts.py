@@ -64,3 +64,79 @@ def test_a_class_registered_together_at_one_place_hides_nothing(
     # The school's network is a place, not a client: registering together there is not
     # concealment either.
     assert cohorts["ip_prefix:school"]["concealment"] == pytest.approx(0.0)
+
+
+# ---- spoofed clients ---------------------------------------------------------------------
+
+CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/133.0 Safari/537.36"
+RARE_BROWSER = "Mozilla/5.0 (X11; Linux) Gecko/20100101 Rarefox/1.0"
+
+
+def _spoofing_population() -> tuple[pa.Table, list[tuple[str, str, str]]]:
+    """280 people on Chrome with Chrome's TLS handshake; 50 developers whose Python client
+    sends its own user agent; 20 aged accounts, registered apart, each on its own home
+    network, sending Chrome's user agent over the Python client's handshake with one
+    system prompt; a developer who also uses Chrome; 5 users of a rare browser whose
+    handshake nobody else shows."""
+    rows: list[dict[str, object]] = []
+    indicators: list[tuple[str, str, str]] = []
+
+    def add(account: str, window: int, values: list[tuple[str, str]]) -> None:
+        rows.append({"account_id": account, "created_window": window, "fresh": False,
+                     "churn": 0.02, "harvest": 0.1, "org_key": None})
+        indicators.extend((account, kind, value) for kind, value in values)
+
+    for i in range(280):
+        add(f"person-{i:03d}", 1000 + i, [("user_agent", CHROME), ("tls_fingerprint", "chrome"),
+                                          ("ip_prefix", f"home-{i}")])
+    for i in range(50):
+        add(f"dev-{i:02d}", 2000 + i, [("user_agent", "python-httpx/0.27"),
+                                       ("tls_fingerprint", "python"), ("ip_prefix", f"office-{i}")])
+    for i in range(20):
+        add(f"aged-{i:02d}", 3000 + 7 * i, [("user_agent", CHROME), ("tls_fingerprint", "python"),
+                                            ("ip_prefix", f"flat-{i}"), ("system_prompt", "sp")])
+    add("dev-browser", 4000, [("user_agent", CHROME), ("user_agent", "python-httpx/0.27"),
+                              ("tls_fingerprint", "chrome"), ("tls_fingerprint", "python"),
+                              ("ip_prefix", "office-x")])
+    for i in range(5):
+        add(f"rare-{i}", 5000 + i, [("user_agent", RARE_BROWSER), ("tls_fingerprint", "rare"),
+                                    ("ip_prefix", f"rare-{i}")])
+    return pa.Table.from_pylist(rows), indicators
+
+
+@pytest.fixture(scope="module")
+def spoofing() -> tuple[dict[str, bool], dict[str, dict[str, float]]]:
+    accounts, indicators = _spoofing_population()
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE account_indicators (account_id VARCHAR, kind VARCHAR, "
+                "value VARCHAR)")
+    con.executemany("INSERT INTO account_indicators VALUES (?, ?, ?)", indicators)
+    table = cohort_anomalies(con, accounts, CohortSettings())
+    spoofed = dict(con.execute("SELECT account_id, spoofed FROM client_spoofing").fetchall())
+    return spoofed, {f"{row['kind']}:{row['value']}": row for row in table.to_pylist()}
+
+
+def test_a_browser_user_agent_over_another_clients_handshake_is_spoofed(
+        spoofing: tuple[dict[str, bool], dict[str, dict[str, float]]]) -> None:
+    spoofed, _ = spoofing
+    assert all(spoofed[f"aged-{i:02d}"] for i in range(20))
+    assert not any(spoofed[f"person-{i:03d}"] for i in range(280))
+    # Scripts that say what they are are not checked; an account with a real browser
+    # beside its script has its true pair; a browser too rare to know is left alone.
+    assert not any(spoofed.get(f"dev-{i:02d}", False) for i in range(50))
+    assert spoofed["dev-browser"] is False
+    assert not any(spoofed[f"rare-{i}"] for i in range(5))
+
+
+def test_aged_strangers_sharing_a_spoofed_client_conceal(
+        spoofing: tuple[dict[str, bool], dict[str, dict[str, float]]]) -> None:
+    _, cohorts = spoofing
+    prompt = cohorts["system_prompt:sp"]
+    # Nothing else sets them apart: registered apart, not fresh, not rotating.
+    assert prompt["burst_excess"] == 0.0 and prompt["churn_excess"] == 0.0
+    assert prompt["spoof"] == 1.0 and prompt["purity"] == 1.0
+    assert prompt["concealment"] >= 0.9 and prompt["anomaly"] >= 0.5
+    # The Python client's cohort is mostly honest developers: not pure enough for a hub,
+    # and the Chrome user agent's cohort is mostly people.
+    assert cohorts["tls_fingerprint:python"]["purity"] < 0.95
+    assert cohorts["user_agent:" + CHROME]["anomaly"] < 0.5

@@ -14,17 +14,21 @@ does not set its own baseline), dimension by dimension:
   in the same window, from the population's registrations in it);
 - ``fresh``: members whose first request came soon after registration;
 - ``churn``: members that rotate their IP address nearly per request;
+- ``spoof``: members whose client claims to be a browser but whose TLS handshake is not
+  the one the other accounts sending that browser's user agent show (a script behind a
+  copied browser user agent; :func:`client_spoofing_sql`);
 - ``harvest``: members that collect long outputs (strength in 0..1, computed by scoring).
 
 A dimension counts only where the cohort's excess over the population is significant
 for its size (a z-score), and as the share of the room above the population's level
-it takes. The cohort's **anomaly** combines burst, fresh and churn; its **concealment**
-is what hides a common origin: the rotation, or — for a client stack (the kinds declared
-``burst_conceals``) — having registered together while spread over many networks, so
-that the accounts look like strangers (one operator's bot). Being new and registered
-together at one place hides nothing (classes and hackathons share their venue's network:
-``colocated``, the largest share of members on one network, takes that part away). Both
-are cancelled by **openness**: members that openly belong together (one organisation,
+it takes. The cohort's **anomaly** combines burst, fresh, churn and spoof; its
+**concealment** is what hides a common origin: the rotation, a spoofed client, or — for
+a client stack (the kinds declared ``burst_conceals``) — having registered together
+while spread over many networks, so that the accounts look like strangers (one
+operator's bot). Being new and registered together at one place hides nothing (classes
+and hackathons share their venue's network: ``colocated``, the largest share of members
+on one network, takes that part away). Both are cancelled by **openness**: members that
+openly belong together (one organisation,
 one corporate e-mail domain) are a company, not a hidden operator.
 """
 
@@ -41,7 +45,7 @@ from distillguard.detect.indicators import BURST_CONCEALS_KINDS
 
 #: Dimensions of concealment, and the ones that say nothing for a kind of value
 #: (a sign-up window's members are registered together and fresh by construction).
-CONCEALMENT_DIMENSIONS: tuple[str, ...] = ("burst", "fresh", "churn")
+CONCEALMENT_DIMENSIONS: tuple[str, ...] = ("burst", "fresh", "churn", "spoof")
 IMPLIED_DIMENSIONS: Mapping[str, tuple[str, ...]] = {"signup_window": ("burst", "fresh")}
 
 
@@ -54,11 +58,16 @@ class CohortSettings:
     min_z: float = 3.0
     # Weight of each concealment dimension's excess (in 0..1).
     weights: Mapping[str, float] = field(
-        default_factory=lambda: {"burst": 0.5, "fresh": 0.3, "churn": 0.8})
+        default_factory=lambda: {"burst": 0.5, "fresh": 0.3, "churn": 0.8, "spoof": 0.8})
     # Registration windows (seconds) for the burst dimension.
     window_seconds: int = 3600
     # Members in one window with at least this many others make a burst.
     burst_others: int = 2
+    # A browser user agent's pairing with a TLS fingerprint is off when fewer than this
+    # share of the accounts sending that user agent show that fingerprint, among at least
+    # ``spoof_min_holders`` accounts sending it (fewer say nothing about the browser).
+    spoof_max_share: float = 0.1
+    spoof_min_holders: int = 20
 
 
 COHORT_COLUMNS: tuple[str, ...] = (
@@ -68,6 +77,54 @@ COHORT_COLUMNS: tuple[str, ...] = (
 
 #: The indicator kind that places an account on a network, for ``colocated``.
 NETWORK_KIND = "ip_prefix"
+#: Browser user agents (all send ``Mozilla/``), the ones whose TLS handshake is checked.
+BROWSER_USER_AGENT = "Mozilla/%"
+#: Accounts with more user agents or TLS fingerprints than this are not checked: their
+#: pairs are not known from the per-account values (and they rotate, which churn sees).
+SPOOF_MAX_VALUES = 4
+
+
+def client_spoofing_sql(max_share: float, min_holders: int) -> str:
+    """Create ``client_spoofing(account_id, spoofed)`` from ``account_indicators``.
+
+    A browser's user agent comes with that browser's TLS handshake: the accounts sending
+    one browser user agent show one or a few fingerprints. A pairing of a browser user
+    agent with a fingerprint that few of that user agent's senders show (under
+    ``max_share`` of at least ``min_holders``) is *off*; an account whose every browser
+    pairing is off claims a browser it is not (a script behind a copied user agent).
+
+    Pairs are taken within the account (its user agents × its fingerprints), so an
+    account with a browser and a script has its true browser pair and is not spoofing;
+    accounts with more than :data:`SPOOF_MAX_VALUES` of either are not checked. Whether a
+    fingerprint is "a script's" is not asked: an app and the phone's browser share the
+    phone's TLS stack.
+    """
+    return f"""
+    CREATE OR REPLACE TEMP TABLE client_spoofing AS
+    WITH checked AS (
+        SELECT account_id FROM account_indicators
+        WHERE kind IN ('user_agent', 'tls_fingerprint')
+        GROUP BY account_id
+        HAVING count(*) FILTER (WHERE kind = 'user_agent') <= {SPOOF_MAX_VALUES}
+           AND count(*) FILTER (WHERE kind = 'tls_fingerprint') BETWEEN 1 AND {SPOOF_MAX_VALUES}
+    ),
+    pairs AS (
+        SELECT u.account_id, u.value AS ua, t.value AS tls
+        FROM account_indicators u
+        JOIN checked USING (account_id)
+        JOIN account_indicators t ON t.account_id = u.account_id AND t.kind = 'tls_fingerprint'
+        WHERE u.kind = 'user_agent' AND u.value LIKE '{BROWSER_USER_AGENT}'
+    ),
+    pair_counts AS (
+        SELECT ua, tls, count(*) AS n, sum(count(*)) OVER (PARTITION BY ua) AS senders
+        FROM pairs GROUP BY ua, tls
+    )
+    SELECT p.account_id,
+           bool_and(c.senders >= {int(min_holders)} AND c.n < {float(max_share)} * c.senders)
+               AS spoofed
+    FROM pairs p JOIN pair_counts c USING (ua, tls)
+    GROUP BY p.account_id
+    """
 
 
 def cohort_stats_sql(min_accounts: int) -> str:
@@ -82,8 +139,10 @@ def cohort_stats_sql(min_accounts: int) -> str:
     return f"""
     CREATE OR REPLACE TEMP TABLE cohort_members AS
     WITH members AS (
-        SELECT i.kind, i.value, a.*, count(*) OVER (PARTITION BY i.kind, i.value) AS k
+        SELECT i.kind, i.value, a.*, coalesce(s.spoofed, false) AS spoofed,
+               count(*) OVER (PARTITION BY i.kind, i.value) AS k
         FROM account_indicators i JOIN cohort_accounts a USING (account_id)
+        LEFT JOIN client_spoofing s USING (account_id)
     )
     SELECT *,
            -- Members with enough others of the cohort in their registration window.
@@ -132,12 +191,13 @@ def cohort_stats_sql(min_accounts: int) -> str:
                sum(CAST(fresh AS DOUBLE)) AS fresh, count(fresh) AS fresh_known,
                sum(churn) AS churn, count(churn) AS churn_known,
                sum(harvest) AS harvest,
-               avg(CAST(burst_member OR coalesce(fresh, false) OR churn >= 0.5 AS DOUBLE))
-                   AS purity
+               sum(CAST(spoofed AS DOUBLE)) AS spoofed,
+               avg(CAST(burst_member OR coalesce(fresh, false) OR churn >= 0.5 OR spoofed
+                        AS DOUBLE)) AS purity
         FROM cohort_members GROUP BY ALL
     )
     SELECT u.kind, u.value, u.k, u.dated, u.fresh, u.fresh_known, u.churn, u.churn_known,
-           u.harvest, u.burst_members, u.purity,
+           u.harvest, u.spoofed, u.burst_members, u.purity,
            coalesce(b.burst_expected, 0) AS burst_expected,
            coalesce(o.org_members, 0) AS org_members,
            coalesce(c.colocated_members, 0) AS colocated_members
@@ -190,6 +250,7 @@ def cohort_anomalies(
     """
     n = accounts.num_rows
     con.register("cohort_accounts", accounts.select(list(COHORT_COLUMNS)))
+    con.execute(client_spoofing_sql(settings.spoof_max_share, settings.spoof_min_holders))
     sql = cohort_stats_sql(settings.min_accounts).format(
         others=int(settings.burst_others),
         chance=_burst_chance(int(settings.burst_others), n),
@@ -200,8 +261,9 @@ def cohort_anomalies(
     stats = con.execute("SELECT * FROM cohort_stats").fetchnumpy()
     totals = con.execute(
         "SELECT count(created_window), sum(CAST(fresh AS DOUBLE)), count(fresh), "
-        "sum(churn), count(churn), sum(harvest) FROM cohort_accounts"
-    ).fetchone() or (0, 0.0, 0, 0.0, 0, 0.0)
+        "sum(churn), count(churn), sum(harvest), "
+        "(SELECT count(*) FILTER (WHERE spoofed) FROM client_spoofing) FROM cohort_accounts"
+    ).fetchone() or (0, 0.0, 0, 0.0, 0, 0.0, 0)
     con.unregister("cohort_accounts")
     k = np.asarray(stats["k"], dtype=np.float64)
     kind = np.asarray(stats["kind"], dtype=object)
@@ -214,19 +276,21 @@ def cohort_anomalies(
         return np.divide(total, known, out=np.zeros(len(total)), where=known > 0)
 
     # Population level of each dimension without the cohort (leave-cohort-out).
-    _, fresh_all, fresh_known_all, churn_all, churn_known_all, harvest_all = (
+    _, fresh_all, fresh_known_all, churn_all, churn_known_all, harvest_all, spoofed_all = (
         float(x or 0.0) for x in totals)
     member = {
         "burst": share(f("burst_members"), f("dated")),
         "fresh": share(f("fresh"), f("fresh_known")),
         "churn": share(f("churn"), f("churn_known")),
         "harvest": f("harvest") / np.maximum(k, 1.0),
+        "spoof": f("spoofed") / np.maximum(k, 1.0),
     }
     population = {
         "burst": share(f("burst_expected"), f("dated")),
         "fresh": share(fresh_all - f("fresh"), fresh_known_all - f("fresh_known")),
         "churn": share(churn_all - f("churn"), churn_known_all - f("churn_known")),
         "harvest": (harvest_all - f("harvest")) / np.maximum(n - k, 1.0),
+        "spoof": (spoofed_all - f("spoofed")) / np.maximum(n - k, 1.0),
     }
     excesses = {d: excess(member[d], population[d], k, settings.min_z) for d in member}
     for d in CONCEALMENT_DIMENSIONS:
@@ -237,14 +301,16 @@ def cohort_anomalies(
     hidden = np.ones(len(k))
     for d in CONCEALMENT_DIMENSIONS:
         hidden *= 1.0 - settings.weights.get(d, 0.0) * excesses[d]
-    # Anomaly: registered together, first used at once, rotating addresses — what makes
-    # the holders one cohort. Concealment proper is hiding: the rotation. A class or a
-    # hackathon is new and registered together, and hides nothing.
+    # Anomaly: registered together, first used at once, rotating addresses, a spoofed
+    # client — what makes the holders one cohort. Concealment proper is hiding: the
+    # rotation, the spoofing. A class or a hackathon is new and registered together, and
+    # hides nothing.
     anomaly = (1.0 - hidden) * (1.0 - openness)
     colocated = f("colocated_members") / np.maximum(k, 1.0)
     dispersed_burst = np.where(np.isin(kind, list(BURST_CONCEALS_KINDS)),
                                excesses["burst"] * (1.0 - colocated), 0.0)
-    concealment = np.maximum(excesses["churn"], dispersed_burst) * (1.0 - openness)
+    concealment = np.maximum.reduce(
+        [excesses["churn"], excesses["spoof"], dispersed_burst]) * (1.0 - openness)
     columns: dict[str, pa.Array] = {
         "kind": pa.array(kind[keep].tolist(), pa.string()),
         "value": pa.array(np.asarray(stats["value"], dtype=object)[keep].tolist(),

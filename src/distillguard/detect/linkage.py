@@ -32,7 +32,11 @@ import pyarrow.compute as pc
 
 from distillguard.config import LinkageConfig
 from distillguard.detect.boilerplate import drop_boilerplate, load_boilerplate
-from distillguard.detect.cohorts import CohortSettings, cohort_anomalies
+from distillguard.detect.cohorts import (
+    CONCEALMENT_DIMENSIONS,
+    CohortSettings,
+    cohort_anomalies,
+)
 from distillguard.detect.cotiming import CoTimingSettings, cotiming
 from distillguard.detect.indicators import (
     COHORT_KINDS,
@@ -281,13 +285,15 @@ def _hubs(*parts: pa.Table) -> pa.Table:
 
 def _cohort_settings(config: LinkageConfig) -> CohortSettings:
     settings = dict(config.cohorts)
-    weights = {d: float(settings.pop(f"{d}_weight")) for d in ("burst", "fresh", "churn")}
+    weights = {d: float(settings.pop(f"{d}_weight")) for d in CONCEALMENT_DIMENSIONS}
     settings.pop("min_anomaly")
     settings.pop("min_purity")
     return CohortSettings(
         min_accounts=int(settings.pop("min_accounts")), min_z=float(settings.pop("min_z")),
         weights=weights, window_seconds=int(settings.pop("window_seconds")),
         burst_others=int(settings.pop("burst_others")),
+        spoof_max_share=float(settings.pop("spoof_max_share")),
+        spoof_min_holders=int(settings.pop("spoof_min_holders")),
     )
 
 
@@ -309,7 +315,7 @@ def _cohort_hubs(
                true AS core
         FROM concealed_values c
         JOIN cohort_members m ON m.kind = c.kind AND m.value = c.value
-        WHERE m.burst_member OR coalesce(m.fresh, false) OR m.churn >= 0.5
+        WHERE m.burst_member OR coalesce(m.fresh, false) OR m.churn >= 0.5 OR m.spoofed
         """
     ).to_arrow_table()
     con.unregister("concealed_values")
