@@ -529,6 +529,10 @@ INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: fa
                       "written by someone who had read neither the detection code nor the other "
                       "independent families (simulate/independent/FENLAND.md)", HELD_OUT,
                       f"{_INDEPENDENT_PACKAGE}.fenland.generate"),
+    IndependentFamily("harrow", "Harrow, a seven-day scenario with a mid-window model release, "
+                      "written by someone who had read neither the detection code nor the other "
+                      "independent families (simulate/independent/HARROW.md)", HELD_OUT,
+                      f"{_INDEPENDENT_PACKAGE}.harrow.generate"),
 )})
 #: Every family, scenario families first, then the independent ones.
 ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
