@@ -533,6 +533,10 @@ INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: fa
                       "written by someone who had read neither the detection code nor the other "
                       "independent families (simulate/independent/HARROW.md)", HELD_OUT,
                       f"{_INDEPENDENT_PACKAGE}.harrow.generate"),
+    IndependentFamily("ironbridge", "Ironbridge, a twelve-day scenario with a model release "
+                      "on day nine, written by someone who had read neither the detection code nor "
+                      "the other independent families (simulate/independent/IRONBRIDGE.md)",
+                      HELD_OUT, f"{_INDEPENDENT_PACKAGE}.ironbridge.generate"),
 )})
 #: Every family, scenario families first, then the independent ones.
 ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
