@@ -537,6 +537,10 @@ INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: fa
                       "on day nine, written by someone who had read neither the detection code nor "
                       "the other independent families (simulate/independent/IRONBRIDGE.md)",
                       HELD_OUT, f"{_INDEPENDENT_PACKAGE}.ironbridge.generate"),
+    IndependentFamily("kestrel", "Kestrel, an eight-day scenario with a model release on day "
+                      "five, written by someone who had read neither the detection code nor the "
+                      "other independent families (simulate/independent/KESTREL.md)", HELD_OUT,
+                      f"{_INDEPENDENT_PACKAGE}.kestrel.generate"),
 )})
 #: Every family, scenario families first, then the independent ones.
 ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
