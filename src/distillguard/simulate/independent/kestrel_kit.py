@@ -388,8 +388,10 @@ def fill(rng: np.random.Generator, templates: list[str], slots: dict[str, list[s
     out: list[str] = []
     for _ in range(k):
         t = templates[int(rng.integers(0, len(templates)))]
-        vals = {s: v[int(rng.integers(0, len(v)))] for s, v in slots.items() if "{" + s in t}
-        out.append(t.format(**vals))
+        for s, v in slots.items():  # only the known slots: real texts may hold braces
+            if "{" + s + "}" in t:
+                t = t.replace("{" + s + "}", v[int(rng.integers(0, len(v)))])
+        out.append(t)
     return out
 
 
@@ -499,7 +501,7 @@ def as_arr(v: Any, n: int) -> np.ndarray:
 def exchange(w: World, a: Acct, rng: np.random.Generator, ts: np.ndarray, prompt: np.ndarray, *,
              system: Any = None, model: Any = OLD, ua: Any, tls: Any, ip: Any,
              conv: np.ndarray | None = None, turn: np.ndarray | None = None,
-             resp: str = "chat", out_median: float = 250, out_sigma: float = 0.8,
+             resp: str | np.ndarray = "chat", out_median: float = 250, out_sigma: float = 0.8,
              max_tokens: Any = None, temperature: Any = None, n: Any = None,
              logprobs: Any = None, tool_count: Any = None, err: float = 0.008,
              refused: float = 0.002, key: Any = None, history: int = 180) -> None:
@@ -533,8 +535,14 @@ def exchange(w: World, a: Acct, rng: np.random.Generator, ts: np.ndarray, prompt
         cap[has] = mt[has].astype(np.int64)
     out = completion(rng, k, out_median, out_sigma, cap)
     st = status(rng, k, err, refused)
-    pool = w.text["responses"][resp]
-    response = pick(rng, pool, k)
+    if isinstance(resp, np.ndarray):  # a response kind per request
+        response = np.empty(k, dtype=object)
+        kinds = resp[order]
+        for kind in sorted(set(kinds.tolist())):
+            m = kinds == kind
+            response[m] = pick(rng, w.text["responses"][kind], int(m.sum()))
+    else:
+        response = pick(rng, w.text["responses"][resp], k)
     is_err, is_ref = st == "error", st == "refused"
     out[is_err] = 0
     out[is_ref] = rng.integers(12, 60, size=int(is_ref.sum()))
@@ -555,3 +563,26 @@ def proxy_ips(rng: np.random.Generator, k: int, countries: list[str]) -> np.ndar
     heads = np.array([p.split(".")[0] for p in pats], dtype=object)[which]
     return np.array([f"{h}.{a}.{b}.{c}" for h, (a, b, c) in zip(heads, octs.tolist(),
                                                                 strict=True)], dtype=object)
+
+
+def humanize(rng: np.random.Generator, texts: list[str], text: dict[str, Any]) -> list[str]:
+    """People type the same question in their own way: case, punctuation, greetings."""
+    pre, suf = text["humanize"]["prefix"], text["humanize"]["suffix"]
+    out: list[str] = []
+    for t in texts:
+        r = rng.random()
+        if r < 0.25:
+            t = t.lower()
+        elif r < 0.35:
+            t = t.rstrip("?.!")
+        out.append(pre[int(rng.integers(0, len(pre)))] + t + suf[int(rng.integers(0, len(suf)))])
+    return out
+
+
+def agent_steps(rng: np.random.Generator, text: dict[str, Any], k: int) -> list[str]:
+    """Tool results and user nudges an agent sends back: same shapes, different contents."""
+    slots: dict[str, list[str]] = dict(text["agent_slots"])
+    slots["n"] = [str(v) for v in range(3, 600, 7)]
+    slots["m"] = [str(v) for v in range(1, 14)]
+    slots["m2"] = slots["m"]
+    return fill(rng, text["agent_step_tmpl"], slots, k)

@@ -27,6 +27,7 @@ from .kestrel_kit import (
     TZ,
     Acct,
     World,
+    agent_steps,
     client,
     client_mix,
     cloud_ip,
@@ -36,6 +37,7 @@ from .kestrel_kit import (
     fill,
     hexid,
     hourly_times,
+    humanize,
     model_for,
     payment_id,
     person_email,
@@ -85,7 +87,7 @@ def _chatters(w: World, rng: np.random.Generator, count: int, *, archetype: str,
               clients: dict[str, float], nat_share: float, sessions_range: tuple[int, int],
               adopt: float, start: int = T0, created_window: tuple[int, int] | None = None,
               prompts: list[str] | None = None, tier_free: float = 0.55) -> None:
-    chat = prompts or fill(rng, w.text["chat"], _slots(w), 300)
+    chat = prompts or humanize(rng, fill(rng, w.text["chat"], _slots(w), 300) * 3, w.text)
     follow = w.text["chat_followups"]
     systems = w.popular_system
     for _ in range(count):
@@ -145,7 +147,8 @@ def release_tourists(w: World) -> None:
 
 def developers(w: World) -> None:
     rng = sub_rng(w.seed, "developers")
-    pool = fill(rng, w.text["power"], _slots(w), 400) + fill(rng, w.text["chat"], _slots(w), 60)
+    pool = humanize(rng, fill(rng, w.text["power"], _slots(w), 500)
+                    + fill(rng, w.text["chat"], _slots(w), 80), w.text)
     for _ in range(w.n(380)):
         c = _country(rng)
         ua, tls = client_mix(rng, {"py": 4, "node": 2, "curl": .7, "httpx": 1, "go": .4,
@@ -174,7 +177,7 @@ def developers(w: World) -> None:
 def coding_agents(w: World) -> None:
     """Developers running a terminal coding agent, and CI bots that run it round the clock."""
     rng = sub_rng(w.seed, "coding-agents")
-    tasks, steps = w.text["coding_tasks"], w.text["agent_steps"]
+    tasks, steps = w.text["coding_tasks"], agent_steps(rng, w.text, 3000)
     sysp = w.text["system_prompts"]["coding_agent"]
     for _ in range(w.n(140)):
         c = _country(rng)
@@ -278,7 +281,8 @@ def company_staff(w: World) -> None:
     rng = sub_rng(w.seed, "company-staff")
     comps = list(rng.permutation(w.text["companies"]))[:3]
     rag = [f"{ctx}\n\nQuestion: {q}" for ctx in w.text["rag_ctx"] for q in w.text["rag_q"]]
-    pool = fill(rng, w.text["power"] + w.text["chat"][:20], _slots(w), 200) + rag
+    pool = humanize(rng, fill(rng, w.text["power"] + w.text["chat"][:20], _slots(w), 300)
+                    + rag, w.text)
     for name in comps:
         domain = str(name).split()[0].lower() + ".com"
         c = ["US", "GB", "DE"][int(rng.integers(0, 3))]
@@ -565,7 +569,9 @@ def translation(w: World) -> None:
 
 def support_bots(w: World) -> None:
     rng = sub_rng(w.seed, "support")
-    msgs = w.text["support"]
+    slots = {**w.text["support_slots"],
+             "order": [f"#{v}" for v in range(48_000, 49_500, 3)]}
+    msgs = humanize(rng, fill(rng, w.text["support_tmpl"], slots, 2000), w.text)
     for _b in range(w.n(3)):
         ips = [cloud_ip(rng, ["aws", "azure"][int(rng.integers(0, 2))]) for _ in range(2)]
         ua, tls = client(rng, ["node", "py", "java", "dotnet"][int(rng.integers(0, 4))])

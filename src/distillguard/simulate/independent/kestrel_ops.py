@@ -66,12 +66,19 @@ def _reasoning_pool(w: World, rng: np.random.Generator, k: int,
     return out
 
 
-def _agentic_pool(w: World, rng: np.random.Generator, k: int) -> list[str]:
+def _agentic_pool(w: World, rng: np.random.Generator, k: int,
+                  wrappers: tuple[int, ...] = (0, 1)) -> list[str]:
+    """Agentic harvest prompts: a task in one of the operator's own wrappers (``-1``: the
+    bare task, the tools and the system prompt doing the eliciting)."""
     h = w.text["harvest"]
     tasks = w.text["coding_tasks"] + fill(rng, h["tool_task"], _slots(w), 60)
     tasks += w.text.get("tool_tasks") or []
-    return [h["agentic"][int(rng.integers(0, len(h["agentic"])))].format(
-        task=tasks[int(rng.integers(0, len(tasks)))]) for _ in range(k)]
+    out: list[str] = []
+    for _ in range(k):
+        task = tasks[int(rng.integers(0, len(tasks)))]
+        wrap = wrappers[int(rng.integers(0, len(wrappers)))]
+        out.append(task if wrap < 0 else h["agentic"][wrap].format(task=task))
+    return out
 
 
 def _vary(rng: np.random.Generator, prompts: np.ndarray) -> np.ndarray:
@@ -96,7 +103,7 @@ def hydra(w: World, cid: str) -> None:
     n_acc = w.n(int(rng.integers(550, 900)), 6)
     cards = [payment_id(rng) for _ in range(max(2, n_acc // int(rng.integers(18, 35))))]
     countries = ["US", "BR", "ID", "VN", "IN", "NG", "PL", "GB"]
-    harvest = _agentic_pool(w, rng, 600)
+    harvest = _agentic_pool(w, rng, 600, (0, -1))
     resold = fill(rng, w.text["chat"] + w.text["power"], _slots(w), 400)
     uas = [client(rng, k)[0] for k in ("py", "node", "py", "httpx", "py_async")]
     gateway_tls = client(rng, "go")[1]
@@ -125,7 +132,8 @@ def hydra(w: World, cid: str) -> None:
                  system=np.where(is_h, pick(rng, w.text["harvest"]["agent_sys"], k),
                                  pick(rng, w.popular_system + [None] * 3, k)),
                  model=model, ua=uas[int(rng.integers(0, len(uas)))], tls=gateway_tls,
-                 ip=proxy_ips(rng, k, [c] * 3 + countries), resp="agent",
+                 ip=proxy_ips(rng, k, [c] * 3 + countries),
+                 resp=np.where(is_h, "agent", "chat").astype(object),
                  out_median=650, out_sigma=1.0,
                  max_tokens=np.where(is_h, 16384, pick(rng, [None, 2048, 4096], k)),
                  temperature=np.where(is_h, 0.7, pick(rng, [None, 0.7, 1.0], k)),
@@ -149,7 +157,7 @@ def trace(w: World, cid: str) -> None:
     # the operator's scheduler fires a round every few minutes during its working hours
     start = T0 + int(rng.integers(0, 36)) * HOUR
     ticks = np.arange(start, END, int(rng.integers(6, 14)) * MIN, dtype=np.int64)
-    on = ((ticks // HOUR + 8) % 24 >= 1) & ((ticks // HOUR + 8) % 24 <= 22)  # UTC+8 day
+    on = (ticks // HOUR + 8) % 24 >= 8  # its operators' shift, 08:00-24:00 at UTC+8
     ticks = ticks[on & (rng.random(len(ticks)) < 0.55)]
     for i in range(n_acc):
         c = ["SG", "US", "VN"][i % 3]
@@ -175,7 +183,7 @@ def trace(w: World, cid: str) -> None:
 def aged(w: World, cid: str) -> None:
     rng = sub_rng(w.seed, cid)
     n_acc = w.n(int(rng.integers(30, 55)), 4)
-    harvest = _reasoning_pool(w, rng, 300) + _agentic_pool(w, rng, 100)
+    harvest = _reasoning_pool(w, rng, 300) + _agentic_pool(w, rng, 100, (-1,))
     cover = fill(rng, w.text["chat"] + w.text["harvest"]["cover"], _slots(w), 200)
     follow = w.text["chat_followups"]
     for _ in range(n_acc):
@@ -291,7 +299,7 @@ def campus(w: World, cid: str) -> None:
     n_acc = w.n(int(rng.integers(80, 140)), 4)
     domains = ["student.westmoor.edu", "alumni.caldera-univ.edu", "mail.rivergate.ac.uk",
                "stud.hochschule-elbe.de", "u.lakeshore.edu", "campus.tamarind.edu.sg"]
-    pool = _agentic_pool(w, rng, 400) + fill(rng, w.text["harvest"]["cot_data"],
+    pool = _agentic_pool(w, rng, 400, (1,)) + fill(rng, w.text["harvest"]["cot_data"],
                                              {**_slots(w), "q": w.text["harvest"]["cot_q"]}, 100)
     ua, tls = client(rng, "httpx")
     waves = T0 - rng.integers(2, 12, size=3) * DAY
@@ -321,7 +329,7 @@ def campus(w: World, cid: str) -> None:
 def surge(w: World, cid: str) -> None:
     rng = sub_rng(w.seed, cid)
     n_acc = w.n(int(rng.integers(60, 110)), 6)
-    pool = _agentic_pool(w, rng, 500)
+    pool = _agentic_pool(w, rng, 500, (-1, -1, 2))
     sysp = w.text["harvest"]["tool_sys"]
     cells = [("node", "aws"), ("py", "gcp"), ("go", "vps")]
     cell_cards = [[payment_id(rng) for _ in range(int(rng.integers(2, 4)))] for _ in cells]
