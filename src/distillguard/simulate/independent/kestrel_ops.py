@@ -73,6 +73,7 @@ def _agentic_pool(w: World, rng: np.random.Generator, k: int,
     h = w.text["harvest"]
     tasks = w.text["coding_tasks"] + fill(rng, h["tool_task"], _slots(w), 60)
     tasks += w.text.get("tool_tasks") or []
+    tasks = list(dict.fromkeys(tasks))
     out: list[str] = []
     for _ in range(k):
         task = tasks[int(rng.integers(0, len(tasks)))]
@@ -108,17 +109,22 @@ def hydra(w: World, cid: str) -> None:
     uas = [client(rng, k)[0] for k in ("py", "node", "py", "httpx", "py_async")]
     gateway_tls = client(rng, "go")[1]
     share = rng.uniform(0.45, 0.7)  # share of its traffic that is harvest
-    waves = T0 + (np.sort(rng.uniform(-25, 6.5, size=int(rng.integers(8, 14)))) * DAY).astype(
+    waves = T0 + (np.sort(rng.uniform(-20, 7.5, size=int(rng.integers(10, 16)))) * DAY).astype(
         np.int64)
     for _ in range(n_acc):
         c = countries[int(rng.integers(0, len(countries)))]
-        # accounts are registered in waves and replaced as they are banned or run dry
-        wave = waves[int(rng.integers(0, len(waves)))]
-        created = int(wave + rng.integers(0, 8 * HOUR))
-        start = max(T0, created + int(rng.integers(1, 48)) * HOUR)
+        # accounts are registered in waves and put to work as earlier ones are banned or
+        # run dry, so a few hundred are active at any time
         life = int(rng.uniform(2.0, 6.0) * DAY)
-        stop = min(END, start + life)
-        k = int(rng.integers(25, 110))
+        begin = int(rng.integers(T0 - life + 6 * HOUR, END - 6 * HOUR))
+        ready = waves[waves < begin - HOUR]
+        created = int(ready[-1] if len(ready) else begin - int(rng.integers(2, 20)) * DAY)
+        created += int(rng.integers(0, 2 * HOUR))
+        start = max(T0, begin, created + HOUR)
+        stop = min(END, begin + life)
+        if stop - start < 2 * HOUR:
+            continue
+        k = max(1, int(rng.uniform(8, 26) * (stop - start) / DAY))
         ts = hourly_times(rng, k, start, stop, 0, FLAT + EVENING / 8, weekend=1.0)
         a = w.account(rng, archetype="campaign_hydra_proxy", campaign_id=cid,
                       email=_freemail_farm(rng, c), payment=cards[int(rng.integers(0, len(cards)))],
