@@ -112,6 +112,11 @@ def _chatters(w: World, rng: np.random.Generator, count: int, *, archetype: str,
                       tier="free" if free else "pay_as_you_go", verified=rng.random() < 0.3)
         k = len(ts)
         prompt = np.where(turn == 0, zipf_pick(rng, chat, k, 0.6), pick(rng, follow, k))
+        native = w.text["chat_i18n"].get(c)
+        if native and rng.random() < 0.65:  # people who write in their own language
+            own = np.array(fill(rng, native, _slots(w), 20), dtype=object)
+            prompt = np.where(rng.random(k) < 0.8, own[rng.integers(0, len(own), size=k)],
+                              prompt)
         sysp = systems[int(rng.integers(0, len(systems)))] if rng.random() < 0.7 else None
         mt = [None, 1024, 2048, 4096][int(rng.integers(0, 4))]
         temp = [None, 0.7, 1.0, 0.8][int(rng.integers(0, 4))]
