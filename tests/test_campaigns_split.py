@@ -84,3 +84,34 @@ def test_a_group_held_together_only_by_zero_weight_links_stays_whole() -> None:
     split = split_communities(labels, a, b, np.zeros(len(a)), min_size=3, resolution=1.0,
                               min_modularity=0.1)
     assert np.array_equal(split, labels)
+
+
+def _three_parts() -> np.ndarray:
+    """Nine accounts split into three parts of three (labels 0, 1, 2)."""
+    return np.repeat(np.arange(3), 3)
+
+
+def test_parts_bridged_by_several_concealing_values_are_one_operator() -> None:
+    # Three proxy networks, each used by a member of part 0 and one of part 1; part 2
+    # shares one network with part 1 only.
+    hub_accounts = np.array([0, 3, 1, 4, 2, 5, 6, 7])
+    hub_index = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    joined = campaigns.rejoin_parts(_three_parts(), hub_accounts, hub_index, share=0.9,
+                                    min_bridges=3)
+    assert joined[0] == joined[3] and joined[0] != joined[6]
+    # Two bridges are not enough (two operators may share a value or two).
+    apart = campaigns.rejoin_parts(_three_parts(), hub_accounts[2:], hub_index[2:],
+                                   share=0.9, min_bridges=3)
+    assert len(set(apart.tolist())) == 3
+    # Without bridges counted, only covering hubs join parts.
+    assert len(set(campaigns.rejoin_parts(_three_parts(), hub_accounts, hub_index,
+                                          share=0.9).tolist())) == 3
+
+
+def test_hubs_that_do_not_bridge_are_not_counted() -> None:
+    hub_accounts = np.array([0, 3, 1, 4, 2, 5])
+    hub_index = np.array([0, 0, 1, 1, 2, 2])
+    bridging = np.array([True, True, False])  # the third is a sign-up window
+    joined = campaigns.rejoin_parts(_three_parts(), hub_accounts, hub_index, share=0.9,
+                                    min_bridges=3, bridging=bridging)
+    assert joined[0] != joined[3]

@@ -80,6 +80,7 @@ class ScoringConfig:
     community_resolution: float
     community_min_modularity: float
     community_rejoin_share: float
+    community_rejoin_bridges: int
     campaign_blend: float
     lone_account_factor: float
     lone_open_max_risk: float

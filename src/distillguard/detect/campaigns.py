@@ -153,10 +153,19 @@ def split_communities(
 
 
 def rejoin_parts(labels: np.ndarray, hub_accounts: np.ndarray, hub_index: np.ndarray,
-                 share: float) -> np.ndarray:
-    """Join again the parts of a split that one core hub covers: a concealing value held
-    by at least ``share`` of each of two parts is one operator's (its client stack, its
-    server), whatever dense blocks its sign-up bursts or prompt sets made inside it."""
+                 share: float, min_bridges: int = 0,
+                 bridging: np.ndarray | None = None) -> np.ndarray:
+    """Join again the parts of a split that are one operator's.
+
+    - A concealing value held by at least ``share`` of each of two parts is one
+      operator's (its client stack, its server), whatever dense blocks its sign-up
+      bursts or prompt sets made inside it.
+    - Two parts bridged by at least ``min_bridges`` distinct concealing values (each held
+      by members of both) are one operator's too: a hydra buys its cards in batches, and
+      each batch makes a dense block, while its proxy pool's networks cut across all of
+      them. Two operators that happen to share a value share one or two, not many.
+      ``bridging`` (per hub, default all) says which hubs count as bridges.
+    """
     if not len(hub_accounts):
         return labels
     sizes = np.bincount(labels)
@@ -177,8 +186,29 @@ def rejoin_parts(labels: np.ndarray, hub_accounts: np.ndarray, hub_index: np.nda
     for k in range(1, len(hubs)):  # per (hub, part) pair, not per event
         if hubs[k] == hubs[k - 1]:
             parent[find(int(parts[k]))] = find(int(parts[k - 1]))
+    if min_bridges > 0:
+        for first, second in _bridged_parts(keys[0], keys[1], min_bridges, bridging):
+            parent[find(first)] = find(second)
     roots = np.array([find(int(x)) for x in range(len(sizes))])
     return roots[labels]
+
+
+def _bridged_parts(hubs: np.ndarray, parts: np.ndarray, min_bridges: int,
+                   bridging: np.ndarray | None) -> list[tuple[int, int]]:
+    """Pairs of parts that at least ``min_bridges`` distinct hubs each touch (``hubs`` and
+    ``parts``: the distinct (hub, part) pairs, sorted by hub)."""
+    if bridging is not None:
+        keep = bridging[hubs]
+        hubs, parts = hubs[keep], parts[keep]
+    starts = np.flatnonzero(np.r_[True, hubs[1:] != hubs[:-1]]) if len(hubs) else hubs
+    ends = np.r_[starts[1:], len(hubs)] if len(hubs) else hubs
+    seen: dict[tuple[int, int], int] = {}
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):  # per hub
+        touched = sorted(parts[lo:hi].tolist())
+        for i, p in enumerate(touched):
+            for q in touched[i + 1:]:
+                seen[(p, q)] = seen.get((p, q), 0) + 1
+    return [pair for pair, count in seen.items() if count >= min_bridges]
 
 
 def _fold_small_parts(
@@ -387,8 +417,11 @@ def find_campaigns(
         min_modularity=config.community_min_modularity, accounts=n,
     )[:n]
     every_core = hub_core[hub_index] if len(hub_accounts) else np.zeros(0, dtype=bool)
+    # Sign-up windows bridge nothing: strangers register in the same half hour.
+    bridging = ~np.char.startswith(hub_names.astype(str), "signup_window:")
     labels = rejoin_parts(labels, hub_accounts[every_core], hub_index[every_core],
-                          config.community_rejoin_share)
+                          config.community_rejoin_share, config.community_rejoin_bridges,
+                          bridging)
 
     # Which kinds of link each account has to another member of its own group.
     inside = labels[a] == labels[b]
