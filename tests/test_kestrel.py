@@ -1,87 +1,25 @@
-"""Kestrel, an independent scenario: determinism, schemas, validity and counts."""
+"""Kestrel, an independent scenario: what is its own (the contract every independent
+generator keeps is tested in test_independent_contract.py)."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from distillguard.ingest import read_events
-from distillguard.schema import CUSTOMER_SCHEMA, EVENT_SCHEMA, LABEL_SCHEMA
-from distillguard.simulate.independent.kestrel import generate, main
-
-FILES = ("events.parquet", "labels.parquet", "customers.parquet")
+from distillguard.simulate.independent.kestrel import generate
+from tests.conftest import SmallRun
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], float]:
-    out = tmp_path_factory.mktemp("kes") / "a"
-    start = time.perf_counter()
-    counts = generate(out, seed=3, scale=0.05)
-    return out, counts, time.perf_counter() - start
+def small(independent_small: Callable[[str], SmallRun]) -> SmallRun:
+    return independent_small("kestrel")
 
 
-def test_small_scale_is_fast_and_has_campaigns(small: tuple[Path, dict[str, int], float]) -> None:
-    _out, counts, took = small
-    assert took < 10
-    assert counts["events"] > 1000 and counts["accounts"] > 100
-    assert counts["campaigns"] == 8
-
-
-def test_same_seed_same_bytes_other_seed_differs(
-    small: tuple[Path, dict[str, int], float], tmp_path: Path
-) -> None:
-    out, _, _ = small
-    generate(tmp_path / "b", seed=3, scale=0.05)
-    generate(tmp_path / "c", seed=4, scale=0.05)
-    for name in FILES:
-        assert (out / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    assert (out / "events.parquet").read_bytes() != (tmp_path / "c" / "events.parquet").read_bytes()
-
-
-def test_schemas_and_labels(small: tuple[Path, dict[str, int], float]) -> None:
-    out, counts, _ = small
-    events = pq.read_table(out / "events.parquet")
-    labels = pq.read_table(out / "labels.parquet")
-    customers = pq.read_table(out / "customers.parquet")
-    assert events.schema.equals(EVENT_SCHEMA)
-    assert labels.schema.equals(LABEL_SCHEMA)
-    assert customers.schema.equals(CUSTOMER_SCHEMA)
-    assert events.num_rows == counts["events"] and labels.num_rows == counts["accounts"]
-    ids = labels.column("account_id").to_pylist()
-    assert len(set(ids)) == len(ids)
-    assert set(events.column("account_id").to_pylist()) <= set(ids)
-    camp = labels.filter(pc.is_valid(labels.column("campaign_id")))
-    assert all(a.startswith("campaign_") for a in camp.column("archetype").to_pylist())
-    legit = labels.filter(pc.is_null(labels.column("campaign_id")))
-    assert not any(a.startswith("campaign_") for a in legit.column("archetype").to_pylist())
-    assert len(set(camp.column("campaign_id").to_pylist())) == counts["campaigns"]
-    assert set(customers.column("account_id").to_pylist()) <= set(ids)
-    assert 0 < customers.num_rows < labels.num_rows  # the table is incomplete
-    created = pc.cast(events.column("account_created_at"), "int64").to_numpy()
-    seen = pc.cast(events.column("timestamp"), "int64").to_numpy()
-    assert (created < seen).all()
-
-
-def test_every_event_passes_validation(small: tuple[Path, dict[str, int], float]) -> None:
-    out, counts, _ = small
-    valid = 0
-    for chunk in read_events([out / "events.parquet"]):
-        assert chunk.quarantine.num_rows == 0
-        valid += chunk.valid.num_rows
-    assert valid == counts["events"]
-
-
-def test_entry_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([]) == 2
-    assert main([str(tmp_path / "x"), "1", "0.02"]) == 0
-    assert "'campaigns': 8" in capsys.readouterr().out
-
-
-def test_campaign_ids_and_sizes(small: tuple[Path, dict[str, int], float]) -> None:
+def test_campaign_ids_and_sizes(small: SmallRun) -> None:
     out, _, _ = small
     labels = pq.read_table(out / "labels.parquet")
     camp = [c for c in labels.column("campaign_id").to_pylist() if c is not None]
@@ -90,7 +28,7 @@ def test_campaign_ids_and_sizes(small: tuple[Path, dict[str, int], float]) -> No
 
 
 def test_events_sorted_and_models_include_the_release(
-    small: tuple[Path, dict[str, int], float],
+    small: SmallRun,
 ) -> None:
     out, _, _ = small
     events = pq.read_table(out / "events.parquet", columns=["timestamp", "model", "request_id"])
@@ -103,7 +41,7 @@ def test_events_sorted_and_models_include_the_release(
 
 
 def test_campaign_archetypes_and_account_creation(
-    small: tuple[Path, dict[str, int], float],
+    small: SmallRun,
 ) -> None:
     out, counts, _ = small
     labels = pq.read_table(out / "labels.parquet").to_pylist()

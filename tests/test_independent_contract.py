@@ -1,8 +1,12 @@
-"""Fenland, an independent scenario: determinism, schemas, validity and counts."""
+"""The contract every independent family's generator keeps (``IndependentFamily``):
+fast at small scale, byte-identical per seed, the three tables in their schemas, labels
+that cover every account, events that all pass validation, and a command-line entry
+point. Each family's own file tests what is its own (its window, models, campaign ids)."""
 
 from __future__ import annotations
 
-import time
+import importlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -11,29 +15,38 @@ import pytest
 
 from distillguard.ingest import read_events
 from distillguard.schema import CUSTOMER_SCHEMA, EVENT_SCHEMA, LABEL_SCHEMA
-from distillguard.simulate.independent.fenland import generate, main
+from tests.conftest import SmallRun
 
 FILES = ("events.parquet", "labels.parquet", "customers.parquet")
+#: Family → its number of campaigns (every one exists at any scale).
+CAMPAIGNS = {"fenland": 6, "harrow": 9, "ironbridge": 8, "kestrel": 8}
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], float]:
-    out = tmp_path_factory.mktemp("fen") / "a"
-    start = time.perf_counter()
-    counts = generate(out, seed=3, scale=0.05)
-    return out, counts, time.perf_counter() - start
+def _module(name: str) -> object:
+    return importlib.import_module(f"distillguard.simulate.independent.{name}")
 
 
-def test_small_scale_is_fast_and_has_campaigns(small: tuple[Path, dict[str, int], float]) -> None:
+@pytest.fixture(params=sorted(CAMPAIGNS))
+def family(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def small(family: str, independent_small: Callable[[str], SmallRun]) -> SmallRun:
+    return independent_small(family)
+
+
+def test_small_scale_is_fast_and_has_campaigns(family: str, small: SmallRun) -> None:
     _out, counts, took = small
     assert took < 10
     assert counts["events"] > 1000 and counts["accounts"] > 100
-    assert counts["campaigns"] == 6
+    assert counts["campaigns"] == CAMPAIGNS[family]
 
 
-def test_same_seed_same_bytes_other_seed_differs(
-        small: tuple[Path, dict[str, int], float], tmp_path: Path) -> None:
+def test_same_seed_same_bytes_other_seed_differs(family: str, small: SmallRun,
+                                                  tmp_path: Path) -> None:
     out, _, _ = small
+    generate = _module(family).generate
     generate(tmp_path / "b", seed=3, scale=0.05)
     generate(tmp_path / "c", seed=4, scale=0.05)
     for name in FILES:
@@ -41,7 +54,7 @@ def test_same_seed_same_bytes_other_seed_differs(
     assert (out / "events.parquet").read_bytes() != (tmp_path / "c" / "events.parquet").read_bytes()
 
 
-def test_schemas_and_labels(small: tuple[Path, dict[str, int], float]) -> None:
+def test_schemas_and_labels(small: SmallRun) -> None:
     out, counts, _ = small
     events = pq.read_table(out / "events.parquet")
     labels = pq.read_table(out / "labels.parquet")
@@ -65,7 +78,7 @@ def test_schemas_and_labels(small: tuple[Path, dict[str, int], float]) -> None:
     assert (created < seen).all()
 
 
-def test_every_event_passes_validation(small: tuple[Path, dict[str, int], float]) -> None:
+def test_every_event_passes_validation(small: SmallRun) -> None:
     out, counts, _ = small
     valid = 0
     for chunk in read_events([out / "events.parquet"]):
@@ -74,7 +87,8 @@ def test_every_event_passes_validation(small: tuple[Path, dict[str, int], float]
     assert valid == counts["events"]
 
 
-def test_entry_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_entry_point(family: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main = _module(family).main
     assert main([]) == 2
     assert main([str(tmp_path / "x"), "1", "0.02"]) == 0
-    assert "'campaigns': 6" in capsys.readouterr().out
+    assert f"'campaigns': {CAMPAIGNS[family]}" in capsys.readouterr().out
