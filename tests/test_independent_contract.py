@@ -20,6 +20,11 @@ from tests.conftest import SmallRun
 FILES = ("events.parquet", "labels.parquet", "customers.parquet")
 #: Family → its number of campaigns (every one exists at any scale).
 CAMPAIGNS = {"fenland": 6, "harrow": 9, "ironbridge": 8, "kestrel": 8}
+#: Family → the prefix of its campaign ids and the models it serves, the new one included.
+CAMPAIGN_PREFIX = {"fenland": "fen-", "harrow": "har-", "ironbridge": "irb-", "kestrel": "kes-"}
+MODELS = {"fenland": {"ouse-3", "ouse-4"}, "harrow": {"lumen-2", "lumen-3"},
+          "ironbridge": {"ib-lattice-3", "ib-lattice-3.5"},
+          "kestrel": {"aerie-3", "aerie-3-mini", "aerie-4"}}
 
 
 def _module(name: str) -> object:
@@ -92,3 +97,21 @@ def test_entry_point(family: str, tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main([]) == 2
     assert main([str(tmp_path / "x"), "1", "0.02"]) == 0
     assert f"'campaigns': {CAMPAIGNS[family]}" in capsys.readouterr().out
+
+
+def test_campaign_ids_and_sizes(family: str, small: SmallRun) -> None:
+    out, _, _ = small
+    labels = pq.read_table(out / "labels.parquet")
+    camp = [c for c in labels.column("campaign_id").to_pylist() if c is not None]
+    assert all(c.startswith(CAMPAIGN_PREFIX[family]) for c in camp)
+    assert len(camp) < labels.num_rows / 3  # legitimate traffic is the majority of accounts
+
+
+def test_events_sorted_and_models_include_the_release(family: str, small: SmallRun) -> None:
+    out, _, _ = small
+    events = pq.read_table(out / "events.parquet", columns=["timestamp", "model", "request_id"])
+    ts = pc.cast(events.column("timestamp"), "int64").to_numpy()
+    assert (ts[1:] >= ts[:-1]).all()
+    ids = events.column("request_id").to_pylist()
+    assert len(set(ids)) == len(ids)
+    assert MODELS[family] <= set(events.column("model").to_pylist())
