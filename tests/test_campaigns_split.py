@@ -115,3 +115,68 @@ def test_hubs_that_do_not_bridge_are_not_counted() -> None:
     joined = campaigns.rejoin_parts(_three_parts(), hub_accounts, hub_index, share=0.9,
                                     min_bridges=3, bridging=bridging)
     assert joined[0] != joined[3]
+
+
+def test_parts_sharing_a_tool_but_not_their_kit_stay_apart() -> None:
+    # Four parts of four. Hub 0 (a scraping library's TLS stack) covers every part;
+    # hub 1 (an agent framework's prompt) covers parts 0 and 1, hub 2 (a proxy pool)
+    # covers parts 0 and 1 too: parts 0 and 1 are one operator's kit, parts 2 and 3
+    # only share the library with them (and hub 3 with each other).
+    labels = np.repeat(np.arange(4), 4)
+    everyone = np.arange(16)
+    pair = np.arange(8)
+    rest = np.arange(8, 16)
+    hub_accounts = np.concatenate([everyone, pair, pair, rest])
+    hub_index = np.repeat([0, 1, 2, 3], [16, 8, 8, 8])
+    joined = campaigns.rejoin_parts(labels, hub_accounts, hub_index, share=0.5,
+                                    min_similarity=0.5, min_kit_part=3)
+    assert joined[0] == joined[4]
+    assert joined[8] == joined[12]
+    assert joined[0] != joined[8]
+    # Unchecked (similarity 0), the shared library joins all four, as before.
+    assert len(set(campaigns.rejoin_parts(labels, hub_accounts, hub_index, share=0.5,
+                                          ).tolist())) == 1
+    # Kits are compared on bridging hubs only: sign-up windows are no kit.
+    window_only = campaigns.rejoin_parts(labels, np.arange(8), np.zeros(8, dtype=np.int64),
+                                         share=0.5, min_similarity=0.5, min_kit_part=3,
+                                         bridging=np.array([False]))
+    assert window_only[0] == window_only[4]
+
+
+def test_kit_similarity_is_weighted_jaccard() -> None:
+    assert campaigns._kit_similarity({0: 1.0, 1: 0.5}, {0: 0.5, 1: 0.5}) == pytest.approx(2 / 3)
+    assert campaigns._kit_similarity({0: 1.0}, {1: 1.0}) == 0.0
+    assert campaigns._kit_similarity(None, {}) == 1.0
+
+
+def test_a_mixed_part_cannot_chain_two_operators() -> None:
+    # Parts M (0-5), A (6-9), B (10-13) all hold hub 0 (a shared library). A holds hub 1,
+    # B hub 2; M, a part Louvain left mixed, holds half of each. M is alike to A and to
+    # B, but once A joins it, the pooled kit of M and A is not B's.
+    labels = np.repeat(np.arange(3), [6, 4, 4])
+    hub_accounts = np.concatenate([np.arange(14), [0, 1, 2, 6, 7, 8, 9],
+                                   [3, 4, 5, 10, 11, 12, 13]])
+    hub_index = np.repeat([0, 1, 2], [14, 7, 7])
+    joined = campaigns.rejoin_parts(labels, hub_accounts, hub_index, share=0.5,
+                                    min_similarity=0.5, min_kit_part=3)
+    assert joined[0] == joined[6]
+    assert joined[10] != joined[0]
+    # A prior on both sums makes weak kits alike: with a large one, B joins too.
+    assert len(set(campaigns.rejoin_parts(labels, hub_accounts, hub_index, share=0.5,
+                                          min_similarity=0.5, min_kit_part=3,
+                                          kit_prior=5.0).tolist())) == 1
+
+
+def test_values_outside_the_kit_do_not_tell_parts_apart() -> None:
+    # Hub 1 (a co-timed group) covers part 0 fully and part 1 by half; as a kit value it
+    # keeps them apart, outside the kit it does not.
+    labels = np.repeat(np.arange(2), 4)
+    hub_accounts = np.concatenate([np.arange(8), [0, 1, 2, 3, 4, 5]])
+    hub_index = np.repeat([0, 1], [8, 6])
+    kept = campaigns.rejoin_parts(labels, hub_accounts, hub_index, share=0.5,
+                                  min_similarity=0.9, min_kit_part=3)
+    assert kept[0] != kept[4]
+    joined = campaigns.rejoin_parts(labels, hub_accounts, hub_index, share=0.5,
+                                    min_similarity=0.9, min_kit_part=3,
+                                    kit_values=np.array([True, False]))
+    assert joined[0] == joined[4]

@@ -81,6 +81,8 @@ class ScoringConfig:
     community_min_modularity: float
     community_rejoin_share: float
     community_rejoin_bridges: int
+    community_rejoin_similarity: float
+    community_rejoin_kit_prior: float
     campaign_blend: float
     lone_account_factor: float
     lone_open_max_risk: float

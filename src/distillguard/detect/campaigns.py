@@ -154,7 +154,9 @@ def split_communities(
 
 def rejoin_parts(labels: np.ndarray, hub_accounts: np.ndarray, hub_index: np.ndarray,
                  share: float, min_bridges: int = 0,
-                 bridging: np.ndarray | None = None) -> np.ndarray:
+                 bridging: np.ndarray | None = None, min_similarity: float = 0.0,
+                 min_kit_part: int = 1, kit_values: np.ndarray | None = None,
+                 kit_prior: float = 0.0) -> np.ndarray:
     """Join again the parts of a split that are one operator's.
 
     - A concealing value held by at least ``share`` of each of two parts is one
@@ -165,32 +167,141 @@ def rejoin_parts(labels: np.ndarray, hub_accounts: np.ndarray, hub_index: np.nda
       each batch makes a dense block, while its proxy pool's networks cut across all of
       them. Two operators that happen to share a value share one or two, not many.
       ``bridging`` (per hub, default all) says which hubs count as bridges.
+    - Either way, the two parts must carry the same concealing kit: the weighted Jaccard
+      similarity of their kits (per hub in ``kit_values`` (default all) that covers at
+      least two parts of ``min_kit_part`` accounts or more, the share of the part's
+      members holding it; ``kit_prior`` added to both sums) at least ``min_similarity``.
+      Operators share a tool (a scraping library's TLS stack, an agent framework's
+      system prompt), not the rest of their kit; one operator's parts carry all of it.
+      A group's kit is its parts' kits pooled, so a mixed part cannot chain two
+      operators; parts too small for a kit, or holding none, join the most alike.
     """
     if not len(hub_accounts):
         return labels
     sizes = np.bincount(labels)
     keys, counts = np.unique(np.stack([hub_index, labels[hub_accounts]]), axis=1,
                              return_counts=True)
-    covered = counts >= share * sizes[keys[1]]
+    held = counts / sizes[keys[1]]
+    covered = held >= share
+    kit = _kits(keys[0], keys[1], held, covered & (sizes[keys[1]] >= min_kit_part),
+                kit_values)
     hubs, parts = keys[0][covered], keys[1][covered]
-    parent = np.arange(len(sizes))
+    merge = _KitMerge(sizes, kit, min_similarity, min_kit_part, kit_prior)
+    order = np.lexsort((-sizes[parts], hubs))  # per hub, largest part first
+    hubs, parts = hubs[order], parts[order]
+    starts = np.flatnonzero(np.r_[True, hubs[1:] != hubs[:-1]]) if len(hubs) else hubs
+    ends = np.r_[starts[1:], len(hubs)] if len(hubs) else hubs
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):  # per hub
+        merge.join_covered(parts[lo:hi].tolist())
+    if min_bridges > 0:
+        for first, second in _bridged_parts(keys[0], keys[1], min_bridges, bridging):
+            merge.join(first, second)
+    roots = np.array([merge.find(int(x)) for x in range(len(sizes))])
+    return roots[labels]
 
-    def find(x: int) -> int:
+
+class _KitMerge:
+    """Union of parts where each group keeps its kit (the size-weighted mean of its
+    campaign-sized parts' kits), so that a part joins a group only when it carries the
+    group's kit: a mixed part (a few of one operator's accounts among another's) cannot
+    chain two operators together."""
+
+    def __init__(self, sizes: np.ndarray, kit: dict[int, dict[int, float]],
+                 min_similarity: float, min_kit_part: int, prior: float) -> None:
+        self.parent = np.arange(len(sizes))
+        # A part weighs in a group's kit when it is campaign-sized and holds a kit at all:
+        # one that holds no concealing value says nothing about whose it is.
+        has_kit = np.zeros(len(sizes), dtype=bool)
+        has_kit[list(kit)] = True
+        self.weight = np.where((sizes >= min_kit_part) & has_kit, sizes, 0).astype(float)
+        self.kit = kit
+        self.min_similarity = min_similarity
+        self.prior = prior
+
+    def find(self, x: int) -> int:
+        parent = self.parent
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = int(parent[x])
         return x
 
-    order = np.argsort(hubs, kind="stable")
-    hubs, parts = hubs[order], parts[order]
-    for k in range(1, len(hubs)):  # per (hub, part) pair, not per event
-        if hubs[k] == hubs[k - 1]:
-            parent[find(int(parts[k]))] = find(int(parts[k - 1]))
-    if min_bridges > 0:
-        for first, second in _bridged_parts(keys[0], keys[1], min_bridges, bridging):
-            parent[find(first)] = find(second)
-    roots = np.array([find(int(x)) for x in range(len(sizes))])
-    return roots[labels]
+    def similarity(self, first: int, second: int) -> float:
+        return _kit_similarity(self.kit.get(first), self.kit.get(second), self.prior)
+
+    def alike(self, first: int, second: int) -> bool:
+        """Whether two groups (roots) may join: either is too small to have a kit of its
+        own, or their kits are alike."""
+        if self.min_similarity <= 0 or not (self.weight[first] and self.weight[second]):
+            return True
+        return self.similarity(first, second) >= self.min_similarity
+
+    def union(self, first: int, second: int) -> None:
+        """Join root ``first`` into root ``second``, pooling their kits."""
+        if first == second:
+            return
+        w1, w2 = self.weight[first], self.weight[second]
+        if w1 and w2:
+            one, two = self.kit.get(first, {}), self.kit.get(second, {})
+            self.kit[second] = {h: (one.get(h, 0.0) * w1 + two.get(h, 0.0) * w2) / (w1 + w2)
+                                for h in one.keys() | two.keys()}
+        elif w1:
+            self.kit[second] = self.kit.get(first, {})
+        self.weight[second] = w1 + w2
+        self.parent[first] = second
+
+    def join(self, first: int, second: int) -> None:
+        one, two = self.find(first), self.find(second)
+        if one != two and self.alike(one, two):
+            self.union(one, two)
+
+    def join_covered(self, parts: list[int]) -> None:
+        """Parts that one hub covers (largest first): each joins the first group among
+        them whose kit it carries; a part too small for a kit joins the most alike."""
+        anchors: list[int] = []
+        for part in parts:  # per (hub, part) pair, not per event
+            root = self.find(part)
+            groups = list(dict.fromkeys(self.find(a) for a in anchors))
+            if root in groups:
+                continue
+            if groups and not self.weight[root]:
+                self.union(root, max(groups, key=lambda g: (self.similarity(root, g), -g)))
+                continue
+            match = next((g for g in groups if self.alike(root, g)), None)
+            if match is None:
+                anchors.append(root)
+            else:
+                self.union(root, match)
+
+
+def _kits(hubs: np.ndarray, parts: np.ndarray, held: np.ndarray, kit_hub_rows: np.ndarray,
+          kit_values: np.ndarray | None) -> dict[int, dict[int, float]]:
+    """Per part, its kit: hub → share of its members holding it, over the hubs that
+    cover at least two parts flagged in ``kit_hub_rows`` (and are kit values, when
+    ``kit_values`` says which are). A value confined to one part (its card, its
+    sign-up burst) describes that part, not the kit its operator uses across parts."""
+    kit_hubs, spans = np.unique(hubs[kit_hub_rows], return_counts=True)
+    kit_hubs = kit_hubs[spans >= 2]
+    if kit_values is not None:
+        kit_hubs = kit_hubs[kit_values[kit_hubs]]
+    rows = np.isin(hubs, kit_hubs)
+    kit: dict[int, dict[int, float]] = {}
+    for hub, part, value in zip(hubs[rows].tolist(), parts[rows].tolist(),
+                                held[rows].tolist(), strict=True):  # per (hub, part)
+        kit.setdefault(part, {})[hub] = value
+    return kit
+
+
+def _kit_similarity(first: Mapping[int, float] | None,
+                    second: Mapping[int, float] | None, prior: float = 0.0) -> float:
+    """Weighted Jaccard similarity of two kits, with ``prior`` added to both sums (so
+    that kits of a few weakly held values cannot tell parts apart); 1 when neither
+    has one."""
+    first, second = first or {}, second or {}
+    both = first.keys() | second.keys()
+    most = sum(max(first.get(h, 0.0), second.get(h, 0.0)) for h in both) + prior
+    if most == 0:
+        return 1.0
+    return (sum(min(first.get(h, 0.0), second.get(h, 0.0)) for h in both) + prior) / most
 
 
 def _bridged_parts(hubs: np.ndarray, parts: np.ndarray, min_bridges: int,
@@ -421,7 +532,13 @@ def find_campaigns(
     bridging = ~np.char.startswith(hub_names.astype(str), "signup_window:")
     labels = rejoin_parts(labels, hub_accounts[every_core], hub_index[every_core],
                           config.community_rejoin_share, config.community_rejoin_bridges,
-                          bridging)
+                          bridging, config.community_rejoin_similarity,
+                          config.min_campaign_accounts,
+                          # A kit is what an operator holds (clients, prompts, networks,
+                          # cards), not when it acts: a co-timed group is partly held.
+                          bridging & ~np.char.startswith(hub_names.astype(str),
+                                                         f"{COTIMING_HUB}:"),
+                          config.community_rejoin_kit_prior)
 
     # Which kinds of link each account has to another member of its own group.
     inside = labels[a] == labels[b]
