@@ -541,6 +541,10 @@ INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: fa
                       "five, written by someone who had read neither the detection code nor the "
                       "other independent families (simulate/independent/KESTREL.md)", HELD_OUT,
                       f"{_INDEPENDENT_PACKAGE}.kestrel.generate"),
+    IndependentFamily("larkspur", "Larkspur, a nine-day scenario with a model release on day "
+                      "six, written by someone who had read neither the detection code nor the "
+                      "other independent families (simulate/independent/LARKSPUR.md)", HELD_OUT,
+                      f"{_INDEPENDENT_PACKAGE}.larkspur.generate"),
 )})
 #: Every family, scenario families first, then the independent ones.
 ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
