@@ -228,3 +228,68 @@ def test_a_tooling_value_held_only_by_suspicious_accounts_weighs_as_if_unique() 
     suspicious = weigh([f"a{i}" for i in range(30)])
     assert suspicious == pytest.approx(CFG.linkage.indicators["user_agent"])
     assert ordinary < 0.5 * suspicious
+
+
+def _links(pairs: list[tuple[str, str, float, list[str]]],
+           hubs: list[tuple[str, str, float, bool]]) -> Any:
+    from distillguard.detect.linkage import Links
+
+    a, b, w, kinds = (list(x) for x in zip(*pairs, strict=True)) if pairs else ([], [], [], [])
+    pair_table = pa.table({"a": pa.array(a, pa.string()), "b": pa.array(b, pa.string()),
+                           "weight": pa.array(w, pa.float64()),
+                           "kinds": pa.array(kinds, pa.list_(pa.string()))})
+    acc, hub, hw, core = (list(x) for x in zip(*hubs, strict=True)) if hubs else ([], [], [], [])
+    hub_table = pa.table({"account_id": pa.array(acc, pa.string()),
+                          "hub": pa.array(hub, pa.string()),
+                          "weight": pa.array(hw, pa.float64()),
+                          "core": pa.array(core, pa.bool_())})
+    return Links(pairs=pair_table, hubs=hub_table)
+
+
+def test_a_signup_window_brings_no_one_into_a_campaign_by_itself() -> None:
+    # Eight hydra accounts conceal behind one client stack and registered in one half
+    # hour; two people who came to try a new model registered in the same half hour.
+    hydra = [f"h{i}" for i in range(8)]
+    tourists = ["t0", "t1"]
+    ids = pa.array(hydra + tourists)
+    hubs = ([(h, "tls_fingerprint:rare", 1.0, True) for h in hydra]
+            + [(x, "signup_window:2026-11-09 23:00:00", 0.9, True) for x in hydra + tourists])
+    own = np.array([0.2] * 8 + [0.1, 0.1])
+    result = find_campaigns(ids, evidence(own, np.array([1.5] * 8 + [0.0, 0.0]), 1e6),
+                            _links([], hubs), CFG.scoring)
+    assert [sorted(r.accounts) for r in result.records] == [hydra]
+
+
+def test_shell_companies_sharing_rare_infrastructure_are_not_open() -> None:
+    # Twelve accounts in four declared organisations (three each) share one rare
+    # network and one template: not one organisation, even where Louvain cuts the group
+    # along its organisations, and organisations do not share infrastructure.
+    names = [f"s{i}" for i in range(12)]
+    ids = pa.array(names)
+    pairs = [(names[i], names[j], 2.0 if i // 3 == j // 3 else 0.3, ["ip_prefix", "template"])
+             for i in range(12) for j in range(i + 1, 12)]
+    own = np.full(12, 0.6)
+    members = evidence(own, np.full(12, 1.5), 1e6)
+    shells = MemberEvidence(own_risk=members.own_risk, harvest=members.harvest,
+                            amplifier=members.amplifier, novel_tokens=members.novel_tokens,
+                            org=np.repeat(np.arange(4), 3), declared=members.declared,
+                            fresh=members.fresh)
+    one_org = MemberEvidence(own_risk=members.own_risk, harvest=members.harvest,
+                             amplifier=members.amplifier, novel_tokens=members.novel_tokens,
+                             org=np.zeros(12, dtype=np.int64), declared=members.declared,
+                             fresh=members.fresh)
+    found = find_campaigns(ids, shells, _links(pairs, []), CFG.scoring)
+    assert sorted(a for r in found.records for a in r.accounts) == sorted(names)
+    assert all(r.risk >= CFG.scoring.thresholds["monitor"] for r in found.records)
+    # One organisation's own accounts sharing their network and template are an
+    # organisation; so are established accounts with no organisation at all.
+    assert find_campaigns(ids, one_org, _links(pairs, []), CFG.scoring).records == []
+    assert find_campaigns(ids, members, _links(pairs, []), CFG.scoring).records == []
+    # Developers at four companies using one coding agent from shared CI ranges are four
+    # organisations too, but harvest nothing suspicious one by one.
+    developers = MemberEvidence(own_risk=np.r_[0.6, np.full(11, 0.1)],
+                                harvest=members.harvest, amplifier=members.amplifier,
+                                novel_tokens=members.novel_tokens, org=shells.org,
+                                declared=members.declared, fresh=members.fresh)
+    everyone = [(x, y, 2.0, kinds) for x, y, _, kinds in pairs]  # one dense group
+    assert find_campaigns(ids, developers, _links(everyone, []), CFG.scoring).records == []

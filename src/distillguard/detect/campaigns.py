@@ -69,13 +69,15 @@ def _pairs_with_kind(pairs: pa.Table, wanted: tuple[str, ...]) -> np.ndarray:
 def group_accounts(
     n: int, seeds: np.ndarray, a: np.ndarray, b: np.ndarray, weight: np.ndarray,
     hub_accounts: np.ndarray, hub_index: np.ndarray, attach_weight: float,
+    attaching: np.ndarray | None = None,
 ) -> np.ndarray:
     """Component label per account: seed cores, then strongly linked accounts attached.
 
     Cores are the connected components of the graph restricted to suspicious (seed)
     accounts, so a chain of ordinary accounts cannot merge two campaigns or pull a
     crowd of ordinary users into one. A non-seed account joins the core it is most
-    strongly linked to, when that link weighs at least ``attach_weight``.
+    strongly linked to, when that link weighs at least ``attach_weight``, or holds a
+    hub that seeds hold (of those ``attaching`` says attach, per hub; default all).
     """
     core_edge = seeds[a] & seeds[b]
     hub_seed = seeds[hub_accounts] if len(hub_accounts) else np.zeros(0, dtype=bool)
@@ -93,6 +95,8 @@ def group_accounts(
     core = labels[np.where(seeds[a[one_side]], a[one_side], b[one_side])]
     w = weight[one_side]
     hub_out = ~hub_seed & np.isin(hub_index, np.unique(hub_index[hub_seed]))
+    if attaching is not None and len(hub_index):
+        hub_out &= attaching[hub_index]
     if hub_out.any():
         outsider = np.concatenate([outsider, hub_accounts[hub_out]])
         core = np.concatenate([core, hub_label[hub_index[hub_out]]])
@@ -503,12 +507,15 @@ def find_campaigns(
         hub_names = np.array([], dtype=object)
         hub_index = hub_accounts = np.array([], dtype=np.int64)
     seeds = own_risk >= config.min_campaign_member_risk
+    # Strangers register in the same half hour: a sign-up window ties together accounts
+    # that are suspicious or conceal on other grounds, and brings in no one by itself.
+    window = np.char.startswith(hub_names.astype(str), "signup_window:")
     in_core_hub = np.zeros(n, dtype=bool)
     if len(hub_accounts):
-        in_core_hub[hub_accounts[hub_core[hub_index]]] = True
+        in_core_hub[hub_accounts[(hub_core & ~window)[hub_index]]] = True
     labels = group_accounts(
         n, seeds | in_core_hub, a, b, weight, hub_accounts, hub_index,
-        config.campaign_attach_weight,
+        config.campaign_attach_weight, attaching=~window,
     )
     # Core hubs take part in the split as nodes of their own (n + hub number), linked to
     # their members by their weight: operators sharing one common value part again.
@@ -516,8 +523,12 @@ def find_campaigns(
     # a dense block that is not an operator of its own.
     core = hub_core[hub_index] if len(hub_accounts) else np.zeros(0, dtype=bool)
     if len(hub_accounts):
-        core &= ~np.char.startswith(hub_names.astype(str), "signup_window:")[hub_index]
+        core &= ~window[hub_index]
     hub_node = n + hub_index[core]
+    # Openness is judged on the linked group before the split as well: 300 accounts in
+    # twenty declared organisations are not one organisation's, even where Louvain
+    # cuts the group along them (each shell company a dense block of its own).
+    open_before = _largest_share(labels, members.org, int(labels.max()) + 1 if n else 0)[labels]
     node_label = np.zeros(n + len(hub_names), dtype=np.int64)
     node_label[:n] = labels
     node_label[hub_node] = labels[hub_accounts[core]]
@@ -528,8 +539,10 @@ def find_campaigns(
         min_modularity=config.community_min_modularity, accounts=n,
     )[:n]
     every_core = hub_core[hub_index] if len(hub_accounts) else np.zeros(0, dtype=bool)
+    if len(hub_accounts):  # ... nor does it rejoin anyone it did not bring
+        every_core &= ~(window[hub_index] & ~(seeds | in_core_hub)[hub_accounts])
     # Sign-up windows bridge nothing: strangers register in the same half hour.
-    bridging = ~np.char.startswith(hub_names.astype(str), "signup_window:")
+    bridging = ~window
     labels = rejoin_parts(labels, hub_accounts[every_core], hub_index[every_core],
                           config.community_rejoin_share, config.community_rejoin_bridges,
                           bridging, config.community_rejoin_similarity,
@@ -574,7 +587,9 @@ def find_campaigns(
         "concealment": mean(concealment),
         "fresh": mean(members.fresh.astype(float)),
         **{name: mean(flags.astype(float)) for name, flags in has.items()},
-        "open": _largest_share(labels, members.org, len(comp_size)),
+        "open": np.minimum(_largest_share(labels, members.org, len(comp_size)),
+                           mean(open_before)),
+        "known_org": mean((members.org >= 0).astype(float)),
         "declared": mean(members.declared.astype(float)),
     }
     risk = group_risk(group, config)
@@ -644,8 +659,19 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
     # Plain sharing (a network, a template, a sign-up window) counts in proportion to how
     # new or concealed the group is: established accounts sharing a CI range or their
     # tool's system prompt are how organisations and public infrastructure look.
-    novelty = np.maximum(np.asarray(group["fresh"], dtype=float),
-                         np.asarray(group["concealment"], dtype=float))
+    # Several declared organisations whose members harvest on their own and share rare
+    # networks, clients or templates are one operator's shells: organisations do not
+    # share their infrastructure with other organisations. ``cross_org``, the share of
+    # members in an organisation other than the group's largest, times the share
+    # suspicious on their own, counts as novelty too. (Companies whose developers use
+    # one coding agent from shared CI ranges are many organisations too, but their
+    # members are not suspicious one by one.)
+    cross_org = (np.maximum(np.asarray(group.get("known_org", 0.0), dtype=float)
+                            - np.asarray(group["open"], dtype=float), 0.0)
+                 * np.asarray(group.get("suspicious_share", 0.0), dtype=float))
+    novelty = np.maximum.reduce([np.asarray(group["fresh"], dtype=float),
+                                 np.asarray(group["concealment"], dtype=float),
+                                 cross_org * np.ones(len(volume))])
     coordination = np.zeros(len(volume))
     for name, w in coordination_w.items():
         if name == "automation":

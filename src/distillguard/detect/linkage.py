@@ -567,7 +567,13 @@ def _lockstep_links(
     bucket = int(config.lockstep_bucket_seconds)
     min_events = int(config.lockstep_min_events)
     phases = max(1, 3600 // bucket)
-    con.register("lockstep_seeds", pa.table({"account_id": pa.array(seeds, pa.string())}))
+    # The seeds and the active buckets are materialised as DuckDB tables before anything
+    # is fetched: a streamed, windowed result over a registered Arrow object has hung
+    # DuckDB 1.5.6 (a livelock in its batched result buffer, seen in long suite runs).
+    con.register("lockstep_seed_ids", pa.table({"account_id": pa.array(seeds, pa.string())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE lockstep_seeds AS "
+                "SELECT account_id FROM lockstep_seed_ids")
+    con.unregister("lockstep_seed_ids")
     # Popular phases of the hour (every :00 of the cron crowd) are left out: accounts
     # active there together are on one clock, not one operator. Popularity counts the
     # distinct active accounts of the whole population at each phase.
@@ -586,8 +592,9 @@ def _lockstep_links(
     )
     popular_share = (con.execute("SELECT count(*) FROM lockstep_popular").fetchone()
                      or (0,))[0] / phases
-    active = con.execute(
+    con.execute(
         f"""
+        CREATE OR REPLACE TEMP TABLE lockstep_active AS
         WITH buckets AS (
             SELECT DISTINCT account_id, CAST(floor(epoch(timestamp) / {bucket}) AS BIGINT) AS b
             FROM {source} WHERE account_id IN (SELECT account_id FROM lockstep_seeds)
@@ -602,12 +609,13 @@ def _lockstep_links(
                CAST(dense_rank() OVER (ORDER BY b) - 1 AS INTEGER) AS col, account_id
         FROM kept WHERE n >= {min_events}
         """
-    ).to_arrow_table()
+    )
+    active = con.execute("SELECT row, col, account_id FROM lockstep_active").to_arrow_table()
     span_row = con.execute(
         f"SELECT greatest(1, CAST(floor(epoch(max(timestamp)) / {bucket}) AS BIGINT) "
         f"- CAST(floor(epoch(min(timestamp)) / {bucket}) AS BIGINT) + 1) FROM {source}"
     ).fetchone()
-    con.unregister("lockstep_seeds")
+    con.execute("DROP TABLE lockstep_seeds; DROP TABLE lockstep_active")
     if active.num_rows == 0 or span_row is None:
         return empty
     total = max(1.0, float(span_row[0]) * (1.0 - popular_share))
