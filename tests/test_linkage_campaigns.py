@@ -291,5 +291,11 @@ def test_shell_companies_sharing_rare_infrastructure_are_not_open() -> None:
                                 harvest=members.harvest, amplifier=members.amplifier,
                                 novel_tokens=members.novel_tokens, org=shells.org,
                                 declared=members.declared, fresh=members.fresh)
+    # Twelve customers, each with its own corporate domain, are customers, not shells.
+    customers = MemberEvidence(own_risk=members.own_risk, harvest=members.harvest,
+                               amplifier=members.amplifier, novel_tokens=members.novel_tokens,
+                               org=np.arange(12), declared=members.declared,
+                               fresh=members.fresh)
+    assert find_campaigns(ids, customers, _links(pairs, []), CFG.scoring).records == []
     everyone = [(x, y, 2.0, kinds) for x, y, _, kinds in pairs]  # one dense group
     assert find_campaigns(ids, developers, _links(everyone, []), CFG.scoring).records == []

@@ -528,7 +528,9 @@ def find_campaigns(
     # Openness is judged on the linked group before the split as well: 300 accounts in
     # twenty declared organisations are not one organisation's, even where Louvain
     # cuts the group along them (each shell company a dense block of its own).
-    open_before = _largest_share(labels, members.org, int(labels.max()) + 1 if n else 0)[labels]
+    before = int(labels.max()) + 1 if n else 0
+    open_before = _largest_share(labels, members.org, before)[labels]
+    other_orgs_before = _other_org_share(labels, members.org, before)[labels]
     node_label = np.zeros(n + len(hub_names), dtype=np.int64)
     node_label[:n] = labels
     node_label[hub_node] = labels[hub_accounts[core]]
@@ -589,7 +591,8 @@ def find_campaigns(
         **{name: mean(flags.astype(float)) for name, flags in has.items()},
         "open": np.minimum(_largest_share(labels, members.org, len(comp_size)),
                            mean(open_before)),
-        "known_org": mean((members.org >= 0).astype(float)),
+        "other_orgs": np.maximum(_other_org_share(labels, members.org, len(comp_size)),
+                                 mean(other_orgs_before)),
         "declared": mean(members.declared.astype(float)),
     }
     risk = group_risk(group, config)
@@ -617,6 +620,21 @@ def find_campaigns(
             signals=signals,
         ))
     return Campaigns(campaign_of=campaign_of, campaign_risk=campaign_risk, records=records)
+
+
+def _other_org_share(labels: np.ndarray, org: np.ndarray, groups: int) -> np.ndarray:
+    """Per group, the share of its members in organisations with at least two members in
+    the group, other than its largest organisation."""
+    share = np.zeros(groups)
+    known = org >= 0
+    if not known.any():
+        return share
+    keys, counts = np.unique(np.stack([labels[known], org[known]]), axis=1, return_counts=True)
+    several = counts >= 2
+    total = np.bincount(keys[0][several], weights=counts[several], minlength=groups)
+    largest = np.zeros(groups)
+    np.maximum.at(largest, keys[0][several], counts[several])
+    return (total - largest) / np.maximum(np.bincount(labels, minlength=groups), 1)
 
 
 def _largest_share(labels: np.ndarray, org: np.ndarray, groups: int) -> np.ndarray:
@@ -661,13 +679,13 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
     # tool's system prompt are how organisations and public infrastructure look.
     # Several declared organisations whose members harvest on their own and share rare
     # networks, clients or templates are one operator's shells: organisations do not
-    # share their infrastructure with other organisations. ``cross_org``, the share of
-    # members in an organisation other than the group's largest, times the share
-    # suspicious on their own, counts as novelty too. (Companies whose developers use
-    # one coding agent from shared CI ranges are many organisations too, but their
-    # members are not suspicious one by one.)
-    cross_org = (np.maximum(np.asarray(group.get("known_org", 0.0), dtype=float)
-                            - np.asarray(group["open"], dtype=float), 0.0)
+    # share their infrastructure with other organisations. ``other_orgs`` (the share of
+    # members in organisations of two or more members other than the group's largest)
+    # times the share suspicious on their own counts as novelty too. (Companies whose
+    # developers use one coding agent from shared CI ranges are many organisations too,
+    # but their members are not suspicious one by one; and one account per corporate
+    # domain is a customer, not a shell.)
+    cross_org = (np.asarray(group.get("other_orgs", 0.0), dtype=float)
                  * np.asarray(group.get("suspicious_share", 0.0), dtype=float))
     novelty = np.maximum.reduce([np.asarray(group["fresh"], dtype=float),
                                  np.asarray(group["concealment"], dtype=float),
