@@ -281,6 +281,8 @@ def test_shell_companies_sharing_rare_infrastructure_are_not_open() -> None:
     found = find_campaigns(ids, shells, _links(pairs, []), CFG.scoring)
     assert sorted(a for r in found.records for a in r.accounts) == sorted(names)
     assert all(r.risk >= CFG.scoring.thresholds["monitor"] for r in found.records)
+    assert all(any("other declared organisations" in reason.text for reason in r.reasons)
+               for r in found.records)
     # One organisation's own accounts sharing their network and template are an
     # organisation; so are established accounts with no organisation at all.
     assert find_campaigns(ids, one_org, _links(pairs, []), CFG.scoring).records == []

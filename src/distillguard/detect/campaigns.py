@@ -737,6 +737,13 @@ def campaign_reasons(size: int, signals: Mapping[str, float]) -> list[Reason]:
         Reason(k, f"{round(share * size)} of {size} accounts {_SHARE_WORDS[k]}", value=share)
         for share, k in found
     ]
+    if signals.get("other_orgs", 0.0) > 0:
+        reasons.append(Reason(
+            "other_orgs",
+            f"{100 * signals['other_orgs']:.0f}% of members belong to other declared "
+            "organisations sharing the group's infrastructure (shell companies, when its "
+            "members harvest)", value=signals["other_orgs"],
+        ))
     if signals.get("open", 0.0) > 0:
         reasons.append(Reason(
             "open",
