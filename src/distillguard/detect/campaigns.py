@@ -528,9 +528,9 @@ def find_campaigns(
     # Openness is judged on the linked group before the split as well: 300 accounts in
     # twenty declared organisations are not one organisation's, even where Louvain
     # cuts the group along them (each shell company a dense block of its own).
-    before = int(labels.max()) + 1 if n else 0
-    open_before = _largest_share(labels, members.org, before)[labels]
-    other_orgs_before = _other_org_share(labels, members.org, before)[labels]
+    open_before, other_orgs_before = (
+        share[labels] for share in _org_shares(labels, members.org,
+                                               int(labels.max()) + 1 if n else 0))
     node_label = np.zeros(n + len(hub_names), dtype=np.int64)
     node_label[:n] = labels
     node_label[hub_node] = labels[hub_accounts[core]]
@@ -575,6 +575,7 @@ def find_campaigns(
         np.maximum.at(concealment, hub_accounts[cohort], hub_weight[hub_index[cohort]])
 
     comp_size = np.bincount(labels, minlength=labels.max() + 1 if n else 0).astype(float)
+    open_after, other_orgs_after = _org_shares(labels, members.org, len(comp_size))
     seed_count = np.bincount(labels, weights=seeds, minlength=len(comp_size))
     core_count = np.bincount(labels, weights=in_core_hub, minlength=len(comp_size))
     total = lambda x: np.bincount(labels, weights=x, minlength=len(comp_size))  # noqa: E731
@@ -589,10 +590,8 @@ def find_campaigns(
         "concealment": mean(concealment),
         "fresh": mean(members.fresh.astype(float)),
         **{name: mean(flags.astype(float)) for name, flags in has.items()},
-        "open": np.minimum(_largest_share(labels, members.org, len(comp_size)),
-                           mean(open_before)),
-        "other_orgs": np.maximum(_other_org_share(labels, members.org, len(comp_size)),
-                                 mean(other_orgs_before)),
+        "open": np.minimum(open_after, mean(open_before)),
+        "other_orgs": np.maximum(other_orgs_after, mean(other_orgs_before)),
         "declared": mean(members.declared.astype(float)),
     }
     risk = group_risk(group, config)
@@ -622,31 +621,22 @@ def find_campaigns(
     return Campaigns(campaign_of=campaign_of, campaign_risk=campaign_risk, records=records)
 
 
-def _other_org_share(labels: np.ndarray, org: np.ndarray, groups: int) -> np.ndarray:
-    """Per group, the share of its members in organisations with at least two members in
-    the group, other than its largest organisation."""
-    share = np.zeros(groups)
+def _org_shares(labels: np.ndarray, org: np.ndarray, groups: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Per group, the largest share of its members that openly belong to one organisation
+    (``org`` -1: none), and the share in organisations of at least two members in the
+    group other than its largest."""
+    size = np.maximum(np.bincount(labels, minlength=groups), 1)
+    largest, other = np.zeros(groups), np.zeros(groups)
     known = org >= 0
     if not known.any():
-        return share
+        return largest, other
     keys, counts = np.unique(np.stack([labels[known], org[known]]), axis=1, return_counts=True)
+    np.maximum.at(largest, keys[0], counts)
     several = counts >= 2
-    total = np.bincount(keys[0][several], weights=counts[several], minlength=groups)
-    largest = np.zeros(groups)
-    np.maximum.at(largest, keys[0][several], counts[several])
-    return (total - largest) / np.maximum(np.bincount(labels, minlength=groups), 1)
-
-
-def _largest_share(labels: np.ndarray, org: np.ndarray, groups: int) -> np.ndarray:
-    """Per group, the largest share of its members that openly belong to one
-    organisation (-1: none)."""
-    share = np.zeros(groups)
-    known = org >= 0
-    if not known.any():
-        return share
-    keys, counts = np.unique(np.stack([labels[known], org[known]]), axis=1, return_counts=True)
-    np.maximum.at(share, keys[0], counts)
-    return share / np.maximum(np.bincount(labels, minlength=groups), 1)
+    in_several = np.bincount(keys[0][several], weights=counts[several], minlength=groups)
+    other = np.maximum(in_several - np.where(largest >= 2, largest, 0.0), 0.0)
+    return largest / size, other / size
 
 
 def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.ndarray:
