@@ -78,7 +78,7 @@ test-lower-bounds:
 	$(PYTHON) .ci/lower_bounds.py server intel dev > .lower-venv/constraints.txt
 	.lower-venv/bin/pip install -q -c .lower-venv/constraints.txt -e '.[server,intel,dev]'
 	.lower-venv/bin/pip freeze --exclude-editable | grep -i -E \
-	    '^(duckdb|pyarrow|numpy|scipy|scikit-learn|typer|rich|networkx|fastapi|uvicorn)=='
+	    '^(duckdb|pyarrow|numpy|scipy|scikit-learn|typer|rich|scikit-network|networkx|fastapi|uvicorn)=='
 	.lower-venv/bin/pytest -p no:cacheprovider -m 'not slow' \
 	    --deselect tests/test_docs.py::test_cli_reference_is_up_to_date
 

@@ -35,7 +35,7 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 
 def test_when_the_cli_starts_then_the_heavy_libraries_are_not_loaded() -> None:
-    heavy = ("scipy", "sklearn", "pandas", "pyarrow", "duckdb", "networkx", "torch")
+    heavy = ("scipy", "sklearn", "pandas", "pyarrow", "duckdb", "networkx", "sknetwork", "torch")
     code = ("import sys, distillguard.cli; "
             f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
