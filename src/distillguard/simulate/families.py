@@ -545,6 +545,10 @@ INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: fa
                       "six, written by someone who had read neither the detection code nor the "
                       "other independent families (simulate/independent/LARKSPUR.md)", HELD_OUT,
                       f"{_INDEPENDENT_PACKAGE}.larkspur.generate"),
+    IndependentFamily("nightjar", "Nightjar, a nine-day scenario with a model release on day "
+                      "four, written by someone who had read neither the detection code nor the "
+                      "other independent families (simulate/independent/NIGHTJAR.md)", HELD_OUT,
+                      f"{_INDEPENDENT_PACKAGE}.nightjar.generate"),
 )})
 #: Every family, scenario families first, then the independent ones.
 ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
