@@ -42,17 +42,20 @@ def cohorts() -> dict[str, dict[str, float]]:
     return {f"{row['kind']}:{row['value']}": row for row in table.to_pylist()}
 
 
-def test_both_burst_cohorts_are_anomalous_and_the_common_client_is_not(
+def test_the_bot_registered_in_bursts_is_anomalous_the_class_and_common_client_are_not(
         cohorts: dict[str, dict[str, float]]) -> None:
     assert cohorts["tls_fingerprint:odd-stack"]["anomaly"] >= 0.5
-    assert cohorts["tls_fingerprint:school-stack"]["anomaly"] >= 0.5
+    # Both registered in bursts, but the class did so at one place: an event, and its
+    # burst counts only for the share of members not there together.
+    school = cohorts["tls_fingerprint:school-stack"]
+    assert school["burst"] == 1.0 and school["anomaly"] == 0.0
     assert cohorts["tls_fingerprint:browser"]["anomaly"] == 0.0
 
 
 def test_a_client_stack_registered_together_from_everywhere_conceals(
         cohorts: dict[str, dict[str, float]]) -> None:
     bot = cohorts["tls_fingerprint:odd-stack"]
-    assert bot["colocated"] == pytest.approx(1 / 60)
+    assert bot["colocated"] == 0.0  # each alone on its network: no place of the cohort's
     assert bot["concealment"] >= 0.9
 
 
@@ -140,3 +143,39 @@ def test_aged_strangers_sharing_a_spoofed_client_conceal(
     # and the Chrome user agent's cohort is mostly people.
     assert cohorts["tls_fingerprint:python"]["purity"] < 0.95
     assert cohorts["user_agent:" + CHROME]["anomaly"] < 0.5
+
+
+# ---- who a concealing value brings into a group ---------------------------------------------
+
+
+def test_a_hydras_client_brings_in_its_rotating_accounts_not_new_customers_on_it() -> None:
+    # 60 hydra accounts, registered in bursts and first used at once, rotate their address
+    # per request through one SDK's user agent; 4 people who also just signed up (each on
+    # their own, from home) use that SDK too.
+    from distillguard.config import default_config
+    from distillguard.detect.linkage import _cohort_hubs
+
+    rows: list[dict[str, object]] = []
+    indicators: list[tuple[str, str, str]] = []
+    for i in range(300):
+        rows.append({"account_id": f"user-{i:03d}", "created_window": 1000 + i, "fresh": False,
+                     "churn": 0.05, "harvest": 0.1, "org_key": None})
+    for i in range(60):
+        rows.append({"account_id": f"hydra-{i:02d}", "created_window": 5000 + i % 3,
+                     "fresh": True, "churn": 0.98, "harvest": 0.8, "org_key": None})
+        indicators.append((f"hydra-{i:02d}", "user_agent", "sdk/2.4.1"))
+    for i in range(4):
+        rows.append({"account_id": f"new-{i}", "created_window": 7000 + 5 * i, "fresh": True,
+                     "churn": 0.0, "harvest": 0.1, "org_key": None})
+        indicators.append((f"new-{i}", "user_agent", "sdk/2.4.1"))
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE account_indicators (account_id VARCHAR, kind VARCHAR, "
+                "value VARCHAR)")
+    con.executemany("INSERT INTO account_indicators VALUES (?, ?, ?)", indicators)
+    config = default_config().linkage
+    cohorts = cohort_anomalies(con, pa.Table.from_pylist(rows),
+                               CohortSettings(min_z=float(config.cohorts["min_z"])))
+    sdk = cohorts.filter(pa.compute.equal(cohorts.column("value"), "sdk/2.4.1")).to_pylist()[0]
+    assert sdk["purity"] == 1.0 and sdk["anomaly"] >= config.cohorts["min_anomaly"]
+    members = set(_cohort_hubs(con, cohorts, config).column("account_id").to_pylist())
+    assert members == {f"hydra-{i:02d}" for i in range(60)}

@@ -231,7 +231,8 @@ def test_a_tooling_value_held_only_by_suspicious_accounts_weighs_as_if_unique() 
 
 
 def _links(pairs: list[tuple[str, str, float, list[str]]],
-           hubs: list[tuple[str, str, float, bool]]) -> Any:
+           hubs: list[tuple[str, str, float, bool]],
+           places: list[tuple[str, str]] | None = None) -> Any:
     from distillguard.detect.linkage import Links
 
     a, b, w, kinds = (list(x) for x in zip(*pairs, strict=True)) if pairs else ([], [], [], [])
@@ -243,7 +244,10 @@ def _links(pairs: list[tuple[str, str, float, list[str]]],
                           "hub": pa.array(hub, pa.string()),
                           "weight": pa.array(hw, pa.float64()),
                           "core": pa.array(core, pa.bool_())})
-    return Links(pairs=pair_table, hubs=hub_table)
+    place_table = None if places is None else pa.table({
+        "account_id": pa.array([p[0] for p in places], pa.string()),
+        "network": pa.array([p[1] for p in places], pa.string())})
+    return Links(pairs=pair_table, hubs=hub_table, places=place_table)
 
 
 def test_a_signup_window_brings_no_one_into_a_campaign_by_itself() -> None:
@@ -301,3 +305,46 @@ def test_shell_companies_sharing_rare_infrastructure_are_not_open() -> None:
     assert find_campaigns(ids, customers, _links(pairs, []), CFG.scoring).records == []
     everyone = [(x, y, 2.0, kinds) for x, y, _, kinds in pairs]  # one dense group
     assert find_campaigns(ids, developers, _links(everyone, []), CFG.scoring).records == []
+
+
+def test_people_together_at_one_place_are_not_a_campaign_for_sharing_it() -> None:
+    # Forty new accounts, registered in one hour, harvest long coding answers and share
+    # their network, their sign-up window and a template: a hackathon on the venue's
+    # Wi-Fi when they are all there, an operator's farm when each is elsewhere.
+    names = [f"x{i:02d}" for i in range(40)]
+    ids = pa.array(names)
+    pairs = [(names[i], names[j], 1.5, ["ip_prefix", "signup_window", "template"])
+             for i in range(40) for j in range(i + 1, 40)]
+    members = evidence(np.full(40, 0.5), np.full(40, 1.0), 1e5)
+    fresh = MemberEvidence(own_risk=members.own_risk, harvest=members.harvest,
+                           amplifier=members.amplifier, novel_tokens=members.novel_tokens,
+                           org=members.org, declared=members.declared,
+                           fresh=np.ones(40, dtype=bool))
+    venue = _links(pairs, [], [(x, "venue") for x in names])
+    spread = _links(pairs, [], [(x, f"home-{i}") for i, x in enumerate(names)])
+    unknown = _links(pairs, [])
+    at_venue = find_campaigns(ids, fresh, venue, CFG.scoring).records
+    elsewhere = find_campaigns(ids, fresh, spread, CFG.scoring).records
+    assert len(elsewhere) == 1 and elsewhere[0].risk >= CFG.scoring.thresholds["review"]
+    assert all(r.risk < CFG.scoring.thresholds["review"] for r in at_venue)
+    assert find_campaigns(ids, fresh, unknown, CFG.scoring).records[0].risk == elsewhere[0].risk
+    # What a place does not explain still counts: cards shared across its accounts.
+    cards = [(x, y, w, [*kinds, "payment_fingerprint"]) for x, y, w, kinds in pairs]
+    paid = find_campaigns(ids, fresh, _links(cards, [], [(x, "venue") for x in names]),
+                          CFG.scoring).records
+    assert paid[0].risk >= CFG.scoring.thresholds["review"]
+    assert any("at one place" in r.text for r in paid[0].reasons)
+
+
+def test_colocation_is_the_largest_share_of_members_on_one_network() -> None:
+    from distillguard.detect.campaigns import _colocation
+
+    ids = pa.array([f"a{i}" for i in range(6)])
+    labels = np.array([0, 0, 0, 0, 1, 1])
+    places = pa.table({"account_id": ["a0", "a1", "a2", "a2", "a4", "zz"],
+                       "network": ["n1", "n1", "n1", "n2", "n9", "n1"]})
+    size = np.bincount(labels).astype(float)
+    assert _colocation(labels, ids, places, size).tolist() == [0.75, 0.0]
+    together = pa.table({"account_id": ["a4", "a5"], "network": ["n9", "n9"]})
+    assert _colocation(labels, ids, together, size).tolist() == [0.0, 1.0]
+    assert _colocation(labels, ids, None, size).tolist() == [0.0, 0.0]

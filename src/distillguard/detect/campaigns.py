@@ -432,6 +432,8 @@ def cohort_dimensions(profile: pa.Table, scores: AccountScores, config: Config) 
         "churn": pa.array(scores.strengths["ip_rotation"]),
         "harvest": pa.array(np.clip(scores.harvest, 0.0, 1.0)),
         "org_key": profile.column("org_key"),
+        # Strongly suspicious on its own: a place does not explain it (cohorts.py).
+        "strong": pa.array(scores.own_risk >= config.scoring.thresholds["review"]),
     })
 
 
@@ -552,6 +554,10 @@ def find_campaigns(
         np.maximum.at(concealment, hub_accounts[cohort], hub_weight[hub_index[cohort]])
 
     comp_size = np.bincount(labels, minlength=labels.max() + 1 if n else 0).astype(float)
+    # A place explains its members, not a farm on one server: only members that are not
+    # strongly suspicious on their own (below review) count as being there.
+    colocated = _colocation(labels, account_ids, links.places, comp_size,
+                            own_risk < config.thresholds["review"])
     open_after, other_orgs_after = _org_shares(labels, members.org, len(comp_size))
     seed_count = np.bincount(labels, weights=seeds, minlength=len(comp_size))
     core_count = np.bincount(labels, weights=in_core_hub, minlength=len(comp_size))
@@ -570,6 +576,7 @@ def find_campaigns(
         "open": np.minimum(open_after, mean(open_before)),
         "other_orgs": np.maximum(other_orgs_after, mean(other_orgs_before)),
         "declared": mean(members.declared.astype(float)),
+        "colocated": colocated,
     }
     risk = group_risk(group, config)
     candidate = (
@@ -596,6 +603,30 @@ def find_campaigns(
             signals=signals,
         ))
     return Campaigns(campaign_of=campaign_of, campaign_risk=campaign_risk, records=records)
+
+
+def _colocation(labels: np.ndarray, account_ids: pa.Array, places: pa.Table | None,
+                size: np.ndarray, counted: np.ndarray | None = None) -> np.ndarray:
+    """Per group, the largest share of its members at one place: on one network, and on no
+    more than a few (:attr:`~distillguard.detect.linkage.Links.places`), among the
+    ``counted`` accounts (default all). Near 1 for people together at a venue, a campus or
+    an office; near 0 for accounts spread over many networks, as an operator's are
+    (behind rotating proxies, or one server each)."""
+    largest = np.zeros(len(size))
+    if places is None or places.num_rows == 0:
+        return largest
+    member = np.asarray(pc.fill_null(pc.index_in(places.column("account_id"),
+                                                 value_set=account_ids), -1), dtype=np.int64)
+    network = pc.dictionary_encode(places.column("network").combine_chunks()).indices
+    code = np.asarray(network.to_numpy(zero_copy_only=False), dtype=np.int64)
+    known = member >= 0
+    if counted is not None:
+        known[known] = counted[member[known]]
+    keys, counts = np.unique(np.stack([labels[member[known]], code[known]]), axis=1,
+                             return_counts=True)
+    shared = counts >= 2  # one member alone on a network is no place of the group's
+    np.maximum.at(largest, keys[0][shared], counts[shared])
+    return largest / np.maximum(size, 1.0)
 
 
 def _org_shares(labels: np.ndarray, org: np.ndarray, groups: int
@@ -657,13 +688,23 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
     novelty = np.maximum.reduce([np.asarray(group["fresh"], dtype=float),
                                  np.asarray(group["concealment"], dtype=float),
                                  cross_org * np.ones(len(volume))])
+    # People together at one place (a hackathon on the venue's Wi-Fi, a class behind the
+    # campus NAT) share its network and sign up at the same hour, in the open; an
+    # operator's accounts are spread over many networks. So the network and sign-up
+    # sharing of a group count for the share of its member pairs that are *not* on one
+    # network together (``colocated``).
+    colocated = np.asarray(group.get("colocated", 0.0), dtype=float) * np.ones(len(volume))
     coordination = np.zeros(len(volume))
     for name, w in coordination_w.items():
         if name == "automation":
             value = np.maximum(np.asarray(group["member_amplifier"]) - 1.0, 0.0)
         else:
             value = np.asarray(group[name], dtype=float)
-        coordination += w * value * (novelty if name in PLAIN_SHARING else 1.0)
+        if name in PLAIN_SHARING:
+            value = value * novelty
+        if name in PLACE_SHARING:
+            value = value * (1.0 - colocated)
+        coordination += w * value
     # Openness is belonging together in the open. A declared use is not: it explains the
     # members' automation (already discounted) and caps them at review, but a programme
     # entry is what a campaign spread over education and startup pathways would hold.
@@ -679,6 +720,8 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
 
 #: Coordination that organisations and public infrastructure show too.
 PLAIN_SHARING: frozenset[str] = frozenset({"shared_network", "shared_template", "signup_burst"})
+#: Coordination that people together at one place show (``colocated`` discounts it).
+PLACE_SHARING: frozenset[str] = frozenset({"shared_network", "signup_burst"})
 #: Group signals a campaign's reasons state as shares of its members.
 _SHARE_WORDS: dict[str, str] = {
     **GROUP_SIGNALS,
@@ -710,6 +753,13 @@ def campaign_reasons(size: int, signals: Mapping[str, float]) -> list[Reason]:
             f"{100 * signals['other_orgs']:.0f}% of members belong to other declared "
             "organisations sharing the group's infrastructure (shell companies, when its "
             "members harvest)", value=signals["other_orgs"],
+        ))
+    if signals.get("colocated", 0.0) >= 0.05:
+        reasons.append(Reason(
+            "colocated",
+            f"{100 * signals['colocated']:.0f}% of members are at one place (one network, "
+            "and no more than a few): their shared network and sign-up hour count that "
+            "much less (a venue, a campus, an office)", value=signals["colocated"],
         ))
     if signals.get("open", 0.0) > 0:
         reasons.append(Reason(

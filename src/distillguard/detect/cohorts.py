@@ -71,12 +71,16 @@ class CohortSettings:
 
 
 COHORT_COLUMNS: tuple[str, ...] = (
-    "account_id", "created_window", "fresh", "churn", "harvest", "org_key",
+    "account_id", "created_window", "fresh", "churn", "harvest", "org_key", "strong",
 )
 
 
 #: The indicator kind that places an account on a network, for ``colocated``.
 NETWORK_KIND = "ip_prefix"
+#: An account seen on at most this many networks is at a place (``colocated``).
+PLACE_MAX_NETWORKS = 3
+#: Dimensions that people at one place show together (an event), not only an operator.
+PLACE_DIMENSIONS: tuple[str, ...] = ("burst", "fresh")
 #: Browser user agents (all send ``Mozilla/``), the ones whose TLS handshake is checked.
 BROWSER_USER_AGENT = "Mozilla/%"
 #: Accounts with more user agents or TLS fingerprints than this are not checked: their
@@ -174,15 +178,22 @@ def cohort_stats_sql(min_accounts: int) -> str:
             WHERE org_key IS NOT NULL GROUP BY ALL
         ) GROUP BY ALL
     ),
+    places AS (
+        -- Accounts seen on a few networks at most are at a place (a home, an office, a
+        -- venue); accounts spread wider are nowhere in particular. A place explains its
+        -- people, not a farm of accounts each strongly suspicious on its own.
+        SELECT account_id, value AS network FROM account_indicators
+        WHERE kind = '{{network_kind}}' AND account_id IN (
+            SELECT account_id FROM account_indicators WHERE kind = '{{network_kind}}'
+            GROUP BY account_id HAVING count(*) <= {{place_max_networks}})
+          AND account_id NOT IN (SELECT account_id FROM cohort_accounts WHERE strong)
+    ),
     colocation AS (
-        -- For client stacks: the largest share of members on one network.
+        -- The largest share of members at one place (two or more members there).
         SELECT kind, value, max(c) AS colocated_members FROM (
-            SELECT m.kind, m.value, n.value AS network, count(*) AS c
-            FROM cohort_members m
-            JOIN account_indicators n
-              ON n.account_id = m.account_id AND n.kind = '{{network_kind}}'
-            WHERE m.kind IN ({{burst_conceals_kinds}})
-            GROUP BY ALL
+            SELECT m.kind, m.value, n.network, count(*) AS c
+            FROM cohort_members m JOIN places n USING (account_id)
+            GROUP BY ALL HAVING count(*) >= 2
         ) GROUP BY ALL
     ),
     sums AS (
@@ -249,13 +260,14 @@ def cohort_anomalies(
     and ``churn``.
     """
     n = accounts.num_rows
+    if "strong" not in accounts.column_names:  # no account scored strongly suspicious
+        accounts = accounts.append_column("strong", pa.array([False] * n, pa.bool_()))
     con.register("cohort_accounts", accounts.select(list(COHORT_COLUMNS)))
     con.execute(client_spoofing_sql(settings.spoof_max_share, settings.spoof_min_holders))
     sql = cohort_stats_sql(settings.min_accounts).format(
         others=int(settings.burst_others),
         chance=_burst_chance(int(settings.burst_others), n),
-        network_kind=NETWORK_KIND,
-        burst_conceals_kinds=", ".join(f"'{k}'" for k in BURST_CONCEALS_KINDS) or "NULL",
+        network_kind=NETWORK_KIND, place_max_networks=PLACE_MAX_NETWORKS,
     )
     con.execute(sql)
     stats = con.execute("SELECT * FROM cohort_stats").fetchnumpy()
@@ -298,6 +310,12 @@ def cohort_anomalies(
             if d in dims:
                 excesses[d] = np.where(kind == implied_kind, 0.0, excesses[d])
     openness = f("org_members") / np.maximum(k, 1.0)
+    colocated = f("colocated_members") / np.maximum(k, 1.0)
+    # Registering together and starting at once is an event where the members are at one
+    # place (a class, a hackathon on the venue's Wi-Fi): it makes them one cohort only
+    # for the share that is not there together.
+    for d in PLACE_DIMENSIONS:
+        excesses[d] = excesses[d] * (1.0 - colocated)
     hidden = np.ones(len(k))
     for d in CONCEALMENT_DIMENSIONS:
         hidden *= 1.0 - settings.weights.get(d, 0.0) * excesses[d]
@@ -306,9 +324,8 @@ def cohort_anomalies(
     # rotation, the spoofing. A class or a hackathon is new and registered together, and
     # hides nothing.
     anomaly = (1.0 - hidden) * (1.0 - openness)
-    colocated = f("colocated_members") / np.maximum(k, 1.0)
     dispersed_burst = np.where(np.isin(kind, list(BURST_CONCEALS_KINDS)),
-                               excesses["burst"] * (1.0 - colocated), 0.0)
+                               excesses["burst"], 0.0)  # (less its colocated share)
     concealment = np.maximum.reduce(
         [excesses["churn"], excesses["spoof"], dispersed_burst]) * (1.0 - openness)
     columns: dict[str, pa.Array] = {

@@ -34,6 +34,8 @@ from distillguard.config import LinkageConfig
 from distillguard.detect.boilerplate import drop_boilerplate, load_boilerplate
 from distillguard.detect.cohorts import (
     CONCEALMENT_DIMENSIONS,
+    NETWORK_KIND,
+    PLACE_MAX_NETWORKS,
     CohortSettings,
     cohort_anomalies,
 )
@@ -85,6 +87,9 @@ class Links:
     pairs: pa.Table  # a, b, weight, kinds (list<string>)
     hubs: pa.Table  # account_id, hub, weight, core (bool)
     cohorts: pa.Table | None = None  # the cohort of every shared value (cohorts.py)
+    #: account_id, network: where each account that stays on a few networks is (a home,
+    #: an office, a venue), for a group's co-location; accounts spread wider are absent.
+    places: pa.Table | None = None
 
 
 def build_indicators(
@@ -262,8 +267,16 @@ def link_accounts(
         "weight": pa.array([float(config.lockstep_weight)] * timed.groups.num_rows),
         "core": pa.array([True] * timed.groups.num_rows),
     }))
+    places = con.execute(
+        f"""
+        SELECT account_id, value AS network FROM account_indicators
+        WHERE kind = '{NETWORK_KIND}' AND account_id IN (
+            SELECT account_id FROM account_indicators WHERE kind = '{NETWORK_KIND}'
+            GROUP BY account_id HAVING count(*) <= {PLACE_MAX_NETWORKS})
+        """
+    ).to_arrow_table()
     return Links(pairs=_named_pairs(pairs, account_ids.ids, config), hubs=hubs,
-                 cohorts=cohorts)
+                 cohorts=cohorts, places=places)
 
 
 def cotiming_settings(config: LinkageConfig) -> CoTimingSettings:
@@ -302,20 +315,30 @@ def _cohort_hubs(
 ) -> pa.Table:
     """The holders of a value whose cohort is anomalous (``cohorts.min_anomaly``) and
     pure (``cohorts.min_purity`` of its holders show a dimension themselves), as members
-    of a core hub weighing the cohort's concealment. Only the holders that show one join:
-    a common client that a farm also uses does not pull in its users."""
+    of a core hub weighing the cohort's concealment. Only the holders that show what makes
+    the cohort anomalous join (a dimension whose weighted excess is at least half the
+    strongest one's): a common client that a farm also uses does not pull in its users,
+    and a hydra that rotates its addresses through its customers' SDK user agents does not
+    pull in the new customers who signed up the same day on one of them."""
     settings = config.cohorts
     concealed = cohorts.filter(pc.and_(
         pc.greater_equal(cohorts.column("anomaly"), float(settings["min_anomaly"])),
         pc.greater_equal(cohorts.column("purity"), float(settings["min_purity"]))))
-    con.register("concealed_values", concealed.select(["kind", "value", "concealment"]))
+    weighted = {d: np.asarray(concealed.column(f"{d}_excess"), dtype=np.float64)
+                * float(settings[f"{d}_weight"]) for d in CONCEALMENT_DIMENSIONS}
+    strongest = np.maximum.reduce(list(weighted.values())) if len(concealed) else np.zeros(0)
+    defining = {f"by_{d}": pa.array((w > 0) & (w >= 0.5 * strongest))
+                for d, w in weighted.items()}
+    con.register("concealed_values", pa.table({
+        **{c: concealed.column(c) for c in ("kind", "value", "concealment")}, **defining}))
     hubs = con.execute(
         """
         SELECT m.account_id, c.kind || ':' || c.value AS hub, c.concealment AS weight,
                true AS core
         FROM concealed_values c
         JOIN cohort_members m ON m.kind = c.kind AND m.value = c.value
-        WHERE m.burst_member OR coalesce(m.fresh, false) OR m.churn >= 0.5 OR m.spoofed
+        WHERE (c.by_burst AND m.burst_member) OR (c.by_fresh AND coalesce(m.fresh, false))
+           OR (c.by_churn AND m.churn >= 0.5) OR (c.by_spoof AND m.spoofed)
         """
     ).to_arrow_table()
     con.unregister("concealed_values")
