@@ -179,3 +179,31 @@ def test_a_hydras_client_brings_in_its_rotating_accounts_not_new_customers_on_it
     assert sdk["purity"] == 1.0 and sdk["anomaly"] >= config.cohorts["min_anomaly"]
     members = set(_cohort_hubs(con, cohorts, config).column("account_id").to_pylist())
     assert members == {f"hydra-{i:02d}" for i in range(60)}
+
+
+def test_a_hydras_bulk_mail_shape_conceals_and_a_common_webmail_shape_does_not() -> None:
+    # One hydra registered 60 accounts as first.last+digits at its catch-all domain, in
+    # bursts, rotating addresses; 300 people and 20 of them new this week share one common
+    # webmail shape.
+    from distillguard.detect.indicators import COHORT_KINDS
+
+    assert "email_pattern" in COHORT_KINDS
+    rows: list[dict[str, object]] = []
+    indicators: list[tuple[str, str, str]] = []
+    for i in range(300):
+        rows.append({"account_id": f"user-{i:03d}", "created_window": 1000 + i,
+                     "fresh": i < 20, "churn": 0.05, "harvest": 0.1, "org_key": None})
+        indicators.append((f"user-{i:03d}", "email_pattern", "a.a99@gmail.com"))
+    for i in range(60):
+        rows.append({"account_id": f"hydra-{i:02d}", "created_window": 5000 + i % 3,
+                     "fresh": True, "churn": 0.9, "harvest": 0.8, "org_key": None})
+        indicators.append((f"hydra-{i:02d}", "email_pattern", "a.a9999@inboxharbor.net"))
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE account_indicators (account_id VARCHAR, kind VARCHAR, "
+                "value VARCHAR)")
+    con.executemany("INSERT INTO account_indicators VALUES (?, ?, ?)", indicators)
+    table = cohort_anomalies(con, pa.Table.from_pylist(rows), CohortSettings())
+    cohorts = {row["value"]: row for row in table.to_pylist()}
+    bulk, webmail = cohorts["a.a9999@inboxharbor.net"], cohorts["a.a99@gmail.com"]
+    assert bulk["anomaly"] >= 0.5 and bulk["concealment"] >= 0.8 and bulk["purity"] == 1.0
+    assert webmail["concealment"] == 0.0 and webmail["purity"] < 0.95

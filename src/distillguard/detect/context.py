@@ -109,16 +109,33 @@ def with_business_context(profile: pa.Table, customers: pa.Table | None) -> pa.T
     return profile.append_column("contracted", as_float(contracted))
 
 
+#: Mean address churn (``ip_churn``) of a non-public e-mail domain's accounts from which
+#: the domain is bulk mail, not an organisation.
+ROTATING_DOMAIN_CHURN = 0.5
+
+
 def org_keys(profile: pa.Table, public_domains: list[str]) -> pa.Array:
     """The organisation each account openly belongs to: its org id, else its e-mail
     domain when that is not a public mail provider (a company's or a university's own
-    domain); null for none. Keys are prefixed so an org id and a domain never meet."""
+    domain) and its accounts do not mostly rotate their addresses
+    (:data:`ROTATING_DOMAIN_CHURN`); null for none. Keys are prefixed so an org id and a
+    domain never meet."""
     n = profile.num_rows
     org = (profile.column("org_id") if "org_id" in profile.column_names
            else pa.nulls(n, pa.string()))
     domain = (profile.column("email_domain") if "email_domain" in profile.column_names
               else pa.nulls(n, pa.string()))
     public = pc.is_in(domain, value_set=pa.array(public_domains, pa.string()))
+    if "ip_churn" in profile.column_names:
+        # A company's people keep their addresses; a domain whose accounts mostly send
+        # every request from a new one is bulk mail bought for a proxy network.
+        churn = pa.table({"domain": domain, "churn": pc.fill_null(
+            pc.cast(profile.column("ip_churn"), pa.float64()), 0.0)})
+        by_domain = churn.group_by("domain").aggregate([("churn", "mean")])
+        rotating = by_domain.filter(pc.greater_equal(by_domain.column("churn_mean"),
+                                                     ROTATING_DOMAIN_CHURN))
+        public = pc.or_(pc.fill_null(public, True),
+                        pc.is_in(domain, value_set=rotating.column("domain")))
     corporate = pc.if_else(pc.fill_null(public, True), pa.scalar(None, pa.string()), domain)
     return pc.coalesce(pc.binary_join_element_wise("org:", org, ""),
                        pc.binary_join_element_wise("domain:", corporate, ""))

@@ -53,8 +53,9 @@ class IndicatorKind:
     org_shared: bool = False
     #: A further SQL condition a value must meet (on ``column``).
     condition: str | None = None
-    #: Whether its cohort can make a core hub (:mod:`~distillguard.detect.cohorts`): an
-    #: e-mail shape (``a0@gmail.com``) is shared by too many strangers to name an operator.
+    #: Whether its cohort can make a core hub (:mod:`~distillguard.detect.cohorts`). An
+    #: e-mail shape can: a hydra's ``a.a9999@`` at its catch-all domain is its own, while
+    #: ``a0@gmail.com``'s holders are mostly people and too impure for a hub.
     cohort: bool = True
     #: Whether its holders having registered together counts as concealment when they are
     #: spread over many networks (:mod:`~distillguard.detect.cohorts`): one uncommon piece
@@ -83,7 +84,7 @@ INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
                   family="client", seed_exclusive=True, burst_conceals=True),
     IndicatorKind("email", "email", "email", None, linked=False, family="email"),
     IndicatorKind("email_pattern", "email_pattern", "email_pattern", "feature", None,
-                  "account_values", family="email", org_shared=True, cohort=False),
+                  "account_values", family="email", org_shared=True),
     IndicatorKind("system_prompt", "system_prompt", "md5(system_prompt)", "md5",
                   "shared_template", "account_values", family="system_prompt",
                   seed_exclusive=True),
