@@ -207,3 +207,31 @@ def test_a_hydras_bulk_mail_shape_conceals_and_a_common_webmail_shape_does_not()
     bulk, webmail = cohorts["a.a9999@inboxharbor.net"], cohorts["a.a99@gmail.com"]
     assert bulk["anomaly"] >= 0.5 and bulk["concealment"] >= 0.8 and bulk["purity"] == 1.0
     assert webmail["concealment"] == 0.0 and webmail["purity"] < 0.95
+
+
+def test_an_e_mail_shape_at_a_public_provider_makes_no_core_hub() -> None:
+    # Two operators' accounts, all new and rotating, share one webmail shape; the same
+    # accounts at a catch-all domain would be one operator's.
+    from distillguard.config import default_config
+    from distillguard.detect.linkage import _cohort_hubs
+
+    rows: list[dict[str, object]] = []
+    indicators: list[tuple[str, str, str]] = []
+    for i in range(300):
+        rows.append({"account_id": f"user-{i:03d}", "created_window": 1000 + i, "fresh": False,
+                     "churn": 0.05, "harvest": 0.1, "org_key": None})
+    for i in range(40):
+        rows.append({"account_id": f"op-{i:02d}", "created_window": 5000 + i % 2,
+                     "fresh": True, "churn": 0.95, "harvest": 0.8, "org_key": None})
+        indicators.append((f"op-{i:02d}", "email_pattern", "a9999@gmail.com"))
+        indicators.append((f"op-{i:02d}", "email_pattern", "a.a9999@inboxharbor.net"))
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE account_indicators (account_id VARCHAR, kind VARCHAR, "
+                "value VARCHAR)")
+    con.executemany("INSERT INTO account_indicators VALUES (?, ?, ?)", indicators)
+    config = default_config().linkage
+    cohorts = cohort_anomalies(con, pa.Table.from_pylist(rows), CohortSettings())
+    hubs = set(_cohort_hubs(con, cohorts, config, ["gmail.com"]).column("hub").to_pylist())
+    assert hubs == {"email_pattern:a.a9999@inboxharbor.net"}
+    everyone = set(_cohort_hubs(con, cohorts, config).column("hub").to_pylist())
+    assert "email_pattern:a9999@gmail.com" in everyone

@@ -207,7 +207,8 @@ def analyse(
     stage("link")
     links = link_accounts(ws.con, config.linkage, profile.num_rows, seeds, source=source,
                           indicators=indicators, accounts=profile,
-                          cohort_accounts=cohort_dimensions(profile, scores, config))
+                          cohort_accounts=cohort_dimensions(profile, scores, config),
+                          public_email_domains=config.privacy.public_email_domains)
     stage("campaigns")
     members = member_evidence(profile, scores, config.scoring)
     campaigns = find_campaigns(account_ids, members, links, config.scoring)

@@ -54,8 +54,8 @@ class IndicatorKind:
     #: A further SQL condition a value must meet (on ``column``).
     condition: str | None = None
     #: Whether its cohort can make a core hub (:mod:`~distillguard.detect.cohorts`). An
-    #: e-mail shape can: a hydra's ``a.a9999@`` at its catch-all domain is its own, while
-    #: ``a0@gmail.com``'s holders are mostly people and too impure for a hub.
+    #: e-mail shape can at its own domain (a hydra's ``a.a9999@`` at its catch-all
+    #: domain), never at a public provider (``linkage.link_accounts``).
     cohort: bool = True
     #: Whether its holders having registered together counts as concealment when they are
     #: spread over many networks (:mod:`~distillguard.detect.cohorts`): one uncommon piece

@@ -23,6 +23,7 @@ pair-by-pair rule (``tests/test_linkage_scale.py`` compares them on random popul
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -202,6 +203,7 @@ def link_accounts(
     indicators: pa.Table | None = None,
     accounts: pa.Table | None = None,
     cohort_accounts: pa.Table | None = None,
+    public_email_domains: Sequence[str] = (),
 ) -> Links:
     """Weighted pairs of linked accounts (weight ≥ ``min_link_weight``), plus hubs.
 
@@ -228,6 +230,9 @@ def link_accounts(
     cohort_accounts:
         The accounts' cohort dimensions (:data:`~distillguard.detect.cohorts.COHORT_COLUMNS`);
         with them, the values whose cohorts conceal become core hubs.
+    public_email_domains:
+        Public mail providers: an e-mail shape there (``a0@gmail.com``) is held by
+        strangers, several operators' among them, and makes no core hub.
     """
     build_indicators(con, config, source, indicators)
     weigh_indicators(con, config, n_accounts, seeds)
@@ -257,7 +262,7 @@ def link_accounts(
     if cohort_accounts is not None:
         cohorts = cohort_anomalies(con, cohort_accounts, _cohort_settings(config),
                                    kinds=[k for k in config.indicators if k in COHORT_KINDS])
-        hubs = _hubs(hubs, _cohort_hubs(con, cohorts, config))
+        hubs = _hubs(hubs, _cohort_hubs(con, cohorts, config, public_email_domains))
     timed = cotiming(con, cotiming_settings(config), source)
     hubs = _hubs(hubs, pa.table({
         "account_id": timed.groups.column("account_id"),
@@ -311,7 +316,8 @@ def _cohort_settings(config: LinkageConfig) -> CohortSettings:
 
 
 def _cohort_hubs(
-    con: duckdb.DuckDBPyConnection, cohorts: pa.Table, config: LinkageConfig
+    con: duckdb.DuckDBPyConnection, cohorts: pa.Table, config: LinkageConfig,
+    public_email_domains: Sequence[str] = (),
 ) -> pa.Table:
     """The holders of a value whose cohort is anomalous (``cohorts.min_anomaly``) and
     pure (``cohorts.min_purity`` of its holders show a dimension themselves), as members
@@ -321,9 +327,17 @@ def _cohort_hubs(
     and a hydra that rotates its addresses through its customers' SDK user agents does not
     pull in the new customers who signed up the same day on one of them."""
     settings = config.cohorts
-    concealed = cohorts.filter(pc.and_(
+    # An e-mail shape names an operator only at its own domain: at a public provider
+    # (``a0@gmail.com``) several operators' accounts and new customers share it.
+    domain = pc.replace_substring_regex(cohorts.column("value"), pattern="^[^@]*@",
+                                        replacement="")
+    webmail = pc.and_(pc.equal(cohorts.column("kind"), "email_pattern"),
+                      pc.is_in(domain, value_set=pa.array(list(public_email_domains),
+                                                          pa.string())))
+    concealed = cohorts.filter(pc.and_(pc.and_(
         pc.greater_equal(cohorts.column("anomaly"), float(settings["min_anomaly"])),
-        pc.greater_equal(cohorts.column("purity"), float(settings["min_purity"]))))
+        pc.greater_equal(cohorts.column("purity"), float(settings["min_purity"]))),
+        pc.invert(webmail)))
     weighted = {d: np.asarray(concealed.column(f"{d}_excess"), dtype=np.float64)
                 * float(settings[f"{d}_weight"]) for d in CONCEALMENT_DIMENSIONS}
     strongest = np.maximum.reduce(list(weighted.values())) if len(concealed) else np.zeros(0)
