@@ -148,6 +148,25 @@ def test_aged_strangers_sharing_a_spoofed_client_conceal(
 # ---- who a concealing value brings into a group ---------------------------------------------
 
 
+def _account(account: str, window: int, fresh: bool, churn: float,
+             harvest: float) -> dict[str, object]:
+    return {"account_id": account, "created_window": window, "fresh": fresh, "churn": churn,
+            "harvest": harvest, "org_key": None}
+
+
+def _ordinary(count: int = 300) -> list[dict[str, object]]:
+    """People registered apart, keeping their addresses, harvesting little."""
+    return [_account(f"user-{i:03d}", 1000 + i, False, 0.05, 0.1) for i in range(count)]
+
+
+def _connection(indicators: list[tuple[str, str, str]]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE account_indicators (account_id VARCHAR, kind VARCHAR, "
+                "value VARCHAR)")
+    con.executemany("INSERT INTO account_indicators VALUES (?, ?, ?)", indicators)
+    return con
+
+
 def test_a_hydras_client_brings_in_its_rotating_accounts_not_new_customers_on_it() -> None:
     # 60 hydra accounts, registered in bursts and first used at once, rotate their address
     # per request through one SDK's user agent; 4 people who also just signed up (each on
@@ -155,23 +174,10 @@ def test_a_hydras_client_brings_in_its_rotating_accounts_not_new_customers_on_it
     from distillguard.config import default_config
     from distillguard.detect.linkage import _cohort_hubs
 
-    rows: list[dict[str, object]] = []
-    indicators: list[tuple[str, str, str]] = []
-    for i in range(300):
-        rows.append({"account_id": f"user-{i:03d}", "created_window": 1000 + i, "fresh": False,
-                     "churn": 0.05, "harvest": 0.1, "org_key": None})
-    for i in range(60):
-        rows.append({"account_id": f"hydra-{i:02d}", "created_window": 5000 + i % 3,
-                     "fresh": True, "churn": 0.98, "harvest": 0.8, "org_key": None})
-        indicators.append((f"hydra-{i:02d}", "user_agent", "sdk/2.4.1"))
-    for i in range(4):
-        rows.append({"account_id": f"new-{i}", "created_window": 7000 + 5 * i, "fresh": True,
-                     "churn": 0.0, "harvest": 0.1, "org_key": None})
-        indicators.append((f"new-{i}", "user_agent", "sdk/2.4.1"))
-    con = duckdb.connect()
-    con.execute("CREATE TEMP TABLE account_indicators (account_id VARCHAR, kind VARCHAR, "
-                "value VARCHAR)")
-    con.executemany("INSERT INTO account_indicators VALUES (?, ?, ?)", indicators)
+    rows = (_ordinary()
+            + [_account(f"hydra-{i:02d}", 5000 + i % 3, True, 0.98, 0.8) for i in range(60)]
+            + [_account(f"new-{i}", 7000 + 5 * i, True, 0.0, 0.1) for i in range(4)])
+    con = _connection([(str(r["account_id"]), "user_agent", "sdk/2.4.1") for r in rows[300:]])
     config = default_config().linkage
     cohorts = cohort_anomalies(con, pa.Table.from_pylist(rows),
                                CohortSettings(min_z=float(config.cohorts["min_z"])))
@@ -188,20 +194,12 @@ def test_a_hydras_bulk_mail_shape_conceals_and_a_common_webmail_shape_does_not()
     from distillguard.detect.indicators import COHORT_KINDS
 
     assert "email_pattern" in COHORT_KINDS
-    rows: list[dict[str, object]] = []
-    indicators: list[tuple[str, str, str]] = []
-    for i in range(300):
-        rows.append({"account_id": f"user-{i:03d}", "created_window": 1000 + i,
-                     "fresh": i < 20, "churn": 0.05, "harvest": 0.1, "org_key": None})
-        indicators.append((f"user-{i:03d}", "email_pattern", "a.a99@gmail.com"))
-    for i in range(60):
-        rows.append({"account_id": f"hydra-{i:02d}", "created_window": 5000 + i % 3,
-                     "fresh": True, "churn": 0.9, "harvest": 0.8, "org_key": None})
-        indicators.append((f"hydra-{i:02d}", "email_pattern", "a.a9999@inboxharbor.net"))
-    con = duckdb.connect()
-    con.execute("CREATE TEMP TABLE account_indicators (account_id VARCHAR, kind VARCHAR, "
-                "value VARCHAR)")
-    con.executemany("INSERT INTO account_indicators VALUES (?, ?, ?)", indicators)
+    people = [_account(f"user-{i:03d}", 1000 + i, i < 20, 0.05, 0.1) for i in range(300)]
+    hydra = [_account(f"hydra-{i:02d}", 5000 + i % 3, True, 0.9, 0.8) for i in range(60)]
+    rows = people + hydra
+    con = _connection([(str(r["account_id"]), "email_pattern", "a.a99@gmail.com") for r in people]
+                      + [(str(r["account_id"]), "email_pattern", "a.a9999@inboxharbor.net")
+                         for r in hydra])
     table = cohort_anomalies(con, pa.Table.from_pylist(rows), CohortSettings())
     cohorts = {row["value"]: row for row in table.to_pylist()}
     bulk, webmail = cohorts["a.a9999@inboxharbor.net"], cohorts["a.a99@gmail.com"]
@@ -215,20 +213,10 @@ def test_an_e_mail_shape_at_a_public_provider_makes_no_core_hub() -> None:
     from distillguard.config import default_config
     from distillguard.detect.linkage import _cohort_hubs
 
-    rows: list[dict[str, object]] = []
-    indicators: list[tuple[str, str, str]] = []
-    for i in range(300):
-        rows.append({"account_id": f"user-{i:03d}", "created_window": 1000 + i, "fresh": False,
-                     "churn": 0.05, "harvest": 0.1, "org_key": None})
-    for i in range(40):
-        rows.append({"account_id": f"op-{i:02d}", "created_window": 5000 + i % 2,
-                     "fresh": True, "churn": 0.95, "harvest": 0.8, "org_key": None})
-        indicators.append((f"op-{i:02d}", "email_pattern", "a9999@gmail.com"))
-        indicators.append((f"op-{i:02d}", "email_pattern", "a.a9999@inboxharbor.net"))
-    con = duckdb.connect()
-    con.execute("CREATE TEMP TABLE account_indicators (account_id VARCHAR, kind VARCHAR, "
-                "value VARCHAR)")
-    con.executemany("INSERT INTO account_indicators VALUES (?, ?, ?)", indicators)
+    operators = [_account(f"op-{i:02d}", 5000 + i % 2, True, 0.95, 0.8) for i in range(40)]
+    rows = _ordinary() + operators
+    con = _connection([(str(r["account_id"]), "email_pattern", shape) for r in operators
+                       for shape in ("a9999@gmail.com", "a.a9999@inboxharbor.net")])
     config = default_config().linkage
     cohorts = cohort_anomalies(con, pa.Table.from_pylist(rows), CohortSettings())
     hubs = set(_cohort_hubs(con, cohorts, config, ["gmail.com"]).column("hub").to_pylist())
