@@ -347,4 +347,7 @@ def test_colocation_is_the_largest_share_of_members_on_one_network() -> None:
     assert _colocation(labels, ids, places, size).tolist() == [0.75, 0.0]
     together = pa.table({"account_id": ["a4", "a5"], "network": ["n9", "n9"]})
     assert _colocation(labels, ids, together, size).tolist() == [0.0, 1.0]
+    # Members strongly suspicious on their own are not explained by the place.
+    counted = np.array([True, False, True, True, True, True])
+    assert _colocation(labels, ids, places, size, counted).tolist() == [0.5, 0.0]
     assert _colocation(labels, ids, None, size).tolist() == [0.0, 0.0]
