@@ -691,8 +691,8 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
     # People together at one place (a hackathon on the venue's Wi-Fi, a class behind the
     # campus NAT) share its network and sign up at the same hour, in the open; an
     # operator's accounts are spread over many networks. So the network and sign-up
-    # sharing of a group count for the share of its member pairs that are *not* on one
-    # network together (``colocated``).
+    # sharing of a group count for the share of its members that are *not* at its main
+    # place (``colocated``).
     colocated = np.asarray(group.get("colocated", 0.0), dtype=float) * np.ones(len(volume))
     coordination = np.zeros(len(volume))
     for name, w in coordination_w.items():

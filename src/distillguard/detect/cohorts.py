@@ -131,6 +131,18 @@ def client_spoofing_sql(max_share: float, min_holders: int) -> str:
     """
 
 
+def places_sql() -> str:
+    """``account_id, network`` of the accounts seen on :data:`PLACE_MAX_NETWORKS` networks
+    at most (a home, an office, a venue); accounts spread wider are at no place. Reads
+    ``account_indicators``."""
+    return f"""
+    SELECT account_id, value AS network FROM account_indicators
+    WHERE kind = '{NETWORK_KIND}' AND account_id IN (
+        SELECT account_id FROM account_indicators WHERE kind = '{NETWORK_KIND}'
+        GROUP BY account_id HAVING count(*) <= {PLACE_MAX_NETWORKS})
+    """
+
+
 def cohort_stats_sql(min_accounts: int) -> str:
     """Per shared value: size and sums of the member dimensions, the members in sign-up
     bursts and their expectation, the largest share of one organisation, and the share
@@ -179,14 +191,10 @@ def cohort_stats_sql(min_accounts: int) -> str:
         ) GROUP BY ALL
     ),
     places AS (
-        -- Accounts seen on a few networks at most are at a place (a home, an office, a
-        -- venue); accounts spread wider are nowhere in particular. A place explains its
-        -- people, not a farm of accounts each strongly suspicious on its own.
-        SELECT account_id, value AS network FROM account_indicators
-        WHERE kind = '{{network_kind}}' AND account_id IN (
-            SELECT account_id FROM account_indicators WHERE kind = '{{network_kind}}'
-            GROUP BY account_id HAVING count(*) <= {{place_max_networks}})
-          AND account_id NOT IN (SELECT account_id FROM cohort_accounts WHERE strong)
+        -- A place explains its people, not a farm of accounts each strongly suspicious
+        -- on its own.
+        SELECT * FROM ({{places}})
+        WHERE account_id NOT IN (SELECT account_id FROM cohort_accounts WHERE strong)
     ),
     colocation AS (
         -- The largest share of members at one place (two or more members there).
@@ -267,7 +275,7 @@ def cohort_anomalies(
     sql = cohort_stats_sql(settings.min_accounts).format(
         others=int(settings.burst_others),
         chance=_burst_chance(int(settings.burst_others), n),
-        network_kind=NETWORK_KIND, place_max_networks=PLACE_MAX_NETWORKS,
+        places=places_sql(),
     )
     con.execute(sql)
     stats = con.execute("SELECT * FROM cohort_stats").fetchnumpy()

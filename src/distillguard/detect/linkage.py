@@ -35,10 +35,9 @@ from distillguard.config import LinkageConfig
 from distillguard.detect.boilerplate import drop_boilerplate, load_boilerplate
 from distillguard.detect.cohorts import (
     CONCEALMENT_DIMENSIONS,
-    NETWORK_KIND,
-    PLACE_MAX_NETWORKS,
     CohortSettings,
     cohort_anomalies,
+    places_sql,
 )
 from distillguard.detect.cotiming import CoTimingSettings, cotiming
 from distillguard.detect.indicators import (
@@ -272,14 +271,7 @@ def link_accounts(
         "weight": pa.array([float(config.lockstep_weight)] * timed.groups.num_rows),
         "core": pa.array([True] * timed.groups.num_rows),
     }))
-    places = con.execute(
-        f"""
-        SELECT account_id, value AS network FROM account_indicators
-        WHERE kind = '{NETWORK_KIND}' AND account_id IN (
-            SELECT account_id FROM account_indicators WHERE kind = '{NETWORK_KIND}'
-            GROUP BY account_id HAVING count(*) <= {PLACE_MAX_NETWORKS})
-        """
-    ).to_arrow_table()
+    places = con.execute(places_sql()).to_arrow_table()
     return Links(pairs=_named_pairs(pairs, account_ids.ids, config), hubs=hubs,
                  cohorts=cohorts, places=places)
 
