@@ -549,6 +549,10 @@ INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: fa
                       "four, written by someone who had read neither the detection code nor the "
                       "other independent families (simulate/independent/NIGHTJAR.md)", HELD_OUT,
                       f"{_INDEPENDENT_PACKAGE}.nightjar.generate"),
+    IndependentFamily("osprey", "Osprey, a nine-day scenario with a model release on day "
+                      "six, written by someone who had read neither the detection code nor the "
+                      "other independent families (simulate/independent/OSPREY.md)", HELD_OUT,
+                      f"{_INDEPENDENT_PACKAGE}.osprey.generate"),
 )})
 #: Every family, scenario families first, then the independent ones.
 ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
