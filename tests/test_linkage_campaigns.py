@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -105,6 +106,26 @@ def test_when_seeds_move_in_lockstep_then_lockstep_pairs_found() -> None:
     pairs = lockstep_pairs(con, CFG.linkage, ["camp0", "camp1", "user01"])
     found = set(zip(pairs.column("a").to_pylist(), pairs.column("b").to_pylist(), strict=True))
     assert found == {("camp0", "camp1")}
+
+
+def test_when_an_account_is_active_inside_another_s_long_run_then_no_lockstep() -> None:
+    # A vendor's job runs every minute for six hours; a developer's 40 minutes of work fall
+    # inside it. Every minute of the developer's is shared, but that is containment, not
+    # two accounts switched on and off together (two bots on one schedule still are).
+    rng = random.Random(5)
+    job = [{"account_id": "vendor", "prompt": "p", "timestamp": T0 + timedelta(minutes=m)}
+           for m in range(360)]
+    work = [{"account_id": "dev", "prompt": "p", "timestamp": T0 + timedelta(minutes=m)}
+            for m in sorted(rng.sample(range(360), 40))]
+    schedule = sorted(rng.sample(range(2000), 60))
+    bots = [{"account_id": f"bot{i}", "prompt": "p", "timestamp": T0 + timedelta(minutes=m)}
+            for i in range(2) for m in schedule]
+    # A quiet account far away sets the log's span (two days).
+    late = [{"account_id": "late", "prompt": "p", "timestamp": T0 + timedelta(days=2)}]
+    con = connection_with_events(job + work + bots + late)
+    pairs = lockstep_pairs(con, CFG.linkage, ["vendor", "dev", "bot0", "bot1"])
+    found = set(zip(pairs.column("a").to_pylist(), pairs.column("b").to_pylist(), strict=True))
+    assert found == {("bot0", "bot1")}
 
 
 def test_when_linked_group_is_suspicious_then_it_becomes_a_campaign_with_evidence() -> None:

@@ -140,7 +140,7 @@ def brute_force_lockstep(rows: list[dict[str, Any]], seeds: list[str],
     for a, b in itertools.combinations(sorted(kept), 2):
         shared = len(kept[a] & kept[b])
         expected = len(kept[a]) * len(kept[b]) / total
-        room = min(len(kept[a]), len(kept[b])) - expected
+        room = (len(kept[a]) * len(kept[b])) ** 0.5 - expected
         if shared and room >= config.lockstep_min_events:
             similarity = (shared - expected) / room
             if similarity >= config.lockstep_min_similarity:
