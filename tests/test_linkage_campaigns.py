@@ -11,7 +11,12 @@ import pyarrow as pa
 import pytest
 
 from distillguard.config import default_config
-from distillguard.detect.campaigns import MemberEvidence, add_evidence, find_campaigns
+from distillguard.detect.campaigns import (
+    MemberEvidence,
+    add_evidence,
+    find_campaigns,
+    group_risk,
+)
 from distillguard.detect.linkage import link_accounts, lockstep_pairs
 from tests.helpers import T0, connection_with_events
 
@@ -326,6 +331,28 @@ def test_shell_companies_sharing_rare_infrastructure_are_not_open() -> None:
     assert find_campaigns(ids, customers, _links(pairs, []), CFG.scoring).records == []
     everyone = [(x, y, 2.0, kinds) for x, y, _, kinds in pairs]  # one dense group
     assert find_campaigns(ids, developers, _links(everyone, []), CFG.scoring).records == []
+
+
+def test_an_organisation_does_not_make_the_shells_beside_it_open() -> None:
+    # Twelve strong harvesters sharing a rare network and templates, half of them in
+    # lockstep: four in one declared organisation, eight in two others. The largest
+    # organisation's third is open, but it does not explain the eight in other
+    # organisations on the same infrastructure
+    # (meridian's three invented labs were held at monitor by it, 0.57).
+    def risk(open_share: float, other_orgs: float) -> float:
+        group = {name: np.array([value]) for name, value in {
+            "harvest_tokens": 5e7, "member_harvest": 3.0, "fresh": 0.0, "concealment": 0.0,
+            "other_orgs": other_orgs, "suspicious_share": 1.0, "colocated": 0.0,
+            "shared_payment": 0.0, "shared_network": 1.0, "lockstep": 0.5,
+            "shared_template": 1.0, "signup_burst": 0.0, "member_amplifier": 1.0,
+            "open": open_share}.items()}
+        return float(group_risk(group, CFG.scoring)[0])
+
+    shells_discount = 1 - risk(1 / 3, 2 / 3) / risk(0.0, 2 / 3)
+    one_org_discount = 1 - risk(1 / 3, 0.0) / risk(0.0, 0.0)
+    assert one_org_discount == pytest.approx(CFG.scoring.campaign_openness_weight / 3)
+    assert shells_discount == pytest.approx(one_org_discount / 3)
+    assert risk(1 / 3, 2 / 3) >= CFG.scoring.thresholds["review"]
 
 
 def test_people_together_at_one_place_are_not_a_campaign_for_sharing_it() -> None:

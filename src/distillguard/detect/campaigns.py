@@ -662,7 +662,8 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
     that shares payment cards *and* conceals, which is fraud before it harvests
     (``campaign_concealed_payment_weight`` × the product of both shares). A group that
     openly belongs to one organisation (``open``) keeps ``1 - campaign_openness_weight``
-    of its risk for that share.
+    of its risk for that share, less the share of shells beside it (members of other
+    organisations on the same infrastructure who harvest on their own).
     """
     harvest_w = config.campaign_harvest_weights
     coordination_w = config.campaign_coordination_weights
@@ -708,7 +709,10 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
     # Openness is belonging together in the open. A declared use is not: it explains the
     # members' automation (already discounted) and caps them at review, but a programme
     # entry is what a campaign spread over education and startup pathways would hold.
-    openness = np.asarray(group["open"], dtype=float)
+    # An organisation explains its own members' sharing, not a group whose other members
+    # sit in other organisations on the same rare infrastructure and harvest: the shells
+    # (``cross_org``) take their share of the openness away.
+    openness = np.asarray(group["open"], dtype=float) * (1.0 - cross_org)
     # Cards shared across accounts that also hide their addresses or registrations is
     # fraud before any harvest: flagged early, while the campaign is still small.
     concealed_payment = (np.asarray(group["shared_payment"], dtype=float)
