@@ -87,6 +87,7 @@ class ScoringConfig:
     lone_account_factor: float
     lone_open_max_risk: float
     lone_concealment_min: float
+    anonymous_sweep_followup_max: float
     harvest_review_uses: list[str]
     supervised_weight: float
     thresholds: dict[str, float]

@@ -31,7 +31,12 @@ from distillguard.detect.campaigns import (
     find_campaigns,
     member_evidence,
 )
-from distillguard.detect.context import org_keys, read_customers, with_business_context
+from distillguard.detect.context import (
+    anonymous_accounts,
+    org_keys,
+    read_customers,
+    with_business_context,
+)
 from distillguard.detect.features import validate_patterns
 from distillguard.detect.linkage import link_accounts
 from distillguard.detect.profiles import build_profiles
@@ -216,11 +221,20 @@ def analyse(
     # Linked to a campaign here, or firmly to one another provider shared: not lone.
     member = ((campaigns.campaign_of != None)  # noqa: E711 (object array)
               | (scores.evidence >= config.scoring.lone_concealment_min))
+    sweeping = _unnamed_sweeps(profile, links.places, config.scoring,
+                               turns_logged="turn" in ws.available_columns(source))
+    open_lone = open_lone_accounts(scores, config.scoring, _declared_uses(profile))
     risk = final_risk(scores.own_risk, campaigns.campaign_risk, member, config.scoring,
-                      open_lone=open_lone_accounts(scores, config.scoring,
-                                                   _declared_uses(profile)))
+                      open_lone=open_lone & ~sweeping)
     decisions = decide(risk, config.scoring.thresholds)
     reasons = _reasons(profile, scores, campaigns)
+    uncapped = open_lone & sweeping & ~member & (scores.own_risk
+                                                  > config.scoring.lone_open_max_risk)
+    for i in np.flatnonzero(uncapped):
+        reasons[i] = [*reasons[i], Reason(
+            "anonymous_sweep", "a new account nobody can name (unverified, in no "
+            "organisation, at no shared network) sending independent questions: its harvest "
+            "is not capped as an open customer's")]
     cap_declared(decisions, reasons, members.declared, profile)
     for i, account in enumerate(account_ids.to_pylist() if intel_evidence else []):
         if account in intel_evidence:  # per account that matched shared indicators
@@ -349,6 +363,22 @@ def _reasons(
             reasons = [campaign_reason(cid, record.risk, len(record.accounts), head), *reasons]
         result.append(reasons)
     return result
+
+
+def _unnamed_sweeps(profile: pa.Table, places: pa.Table | None, config: ScoringConfig,
+                    *, turns_logged: bool) -> np.ndarray:
+    """Accounts nobody can name (:func:`~distillguard.detect.context.anonymous_accounts`)
+    that sweep independent questions (at most ``anonymous_sweep_followup_max`` of their
+    requests follow up a conversation). Their harvest is under no name, so it is not
+    capped as an open customer's; a new developer converses, and stays capped. Where the
+    log has turns, an account none of whose requests carries one sent no conversation;
+    where it has none at all, nobody is known to sweep."""
+    anonymous = anonymous_accounts(
+        profile, places, 24.0 * config.signal_params["young_account_days"])
+    followups = np.nan_to_num(np.asarray(
+        profile.column("followup_share").to_numpy(zero_copy_only=False), dtype=float),
+        nan=0.0 if turns_logged else 1.0)
+    return anonymous & (followups <= config.anonymous_sweep_followup_max)
 
 
 def _declared_uses(profile: pa.Table) -> np.ndarray:

@@ -139,3 +139,46 @@ def org_keys(profile: pa.Table, public_domains: list[str]) -> pa.Array:
     corporate = pc.if_else(pc.fill_null(public, True), pa.scalar(None, pa.string()), domain)
     return pc.coalesce(pc.binary_join_element_wise("org:", org, ""),
                        pc.binary_join_element_wise("domain:", corporate, ""))
+
+
+def anonymous_accounts(profile: pa.Table, places: pa.Table | None,
+                       young_hours: float) -> np.ndarray:
+    """Accounts nobody can put a name to: first used within ``young_hours`` of their
+    registration, not verified, in no organisation of several accounts nor at a corporate
+    e-mail domain (:func:`org_keys`), and at no
+    place they share with another account (a class's campus, a hackathon's venue, an
+    office: ``places``, the networks of the accounts seen on a few). One account that
+    harvests under its own name is a customer to talk to; a new, unnamed one on an
+    address of its own is what a low-and-slow operator's hundreds of accounts each look
+    like, and is not capped as "open" (:func:`~distillguard.detect.scoring.final_risk`).
+    An account whose age is unknown is not anonymous."""
+    n = profile.num_rows
+    age = np.asarray(pc.fill_null(pc.cast(profile.column("account_age_hours"), pa.float64()),
+                                  np.inf).to_numpy(zero_copy_only=False))
+    young = age < young_hours
+    verified = (np.asarray(pc.fill_null(profile.column("verified"), False).to_numpy(
+        zero_copy_only=False), dtype=bool) if "verified" in profile.column_names
+        else np.zeros(n, dtype=bool))
+    named = np.zeros(n, dtype=bool)
+    if "org_key" in profile.column_names:
+        # A corporate e-mail domain names its holder; an org id does when the organisation
+        # has other accounts (providers give every sign-up an organisation of its own).
+        key = profile.column("org_key")
+        sizes = pc.value_counts(key)
+        several = pc.filter(sizes.field("values"),
+                            pc.greater_equal(sizes.field("counts"), 2))
+        named = np.asarray(pc.fill_null(pc.or_(
+            pc.starts_with(key, "domain:"), pc.is_in(key, value_set=several)), False
+        ).to_numpy(zero_copy_only=False), dtype=bool)
+    placed = np.zeros(n, dtype=bool)
+    if places is not None and places.num_rows:
+        mates = places.group_by("network").aggregate([("account_id", "count_distinct")])
+        shared = mates.filter(pc.greater_equal(mates.column("account_id_count_distinct"), 2))
+        at_shared = pc.filter(places.column("account_id"),
+                              pc.is_in(places.column("network"),
+                                       value_set=shared.column("network")))
+        placed = np.asarray(pc.is_in(profile.column("account_id"),
+                                     value_set=pc.unique(at_shared)).to_numpy(
+                                         zero_copy_only=False), dtype=bool)
+    return young & ~verified & ~named & ~placed
+

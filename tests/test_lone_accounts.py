@@ -1,0 +1,112 @@
+"""Lone accounts: who is capped as an open customer, and who is not (``scan.analyse``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from distillguard.config import default_config
+from distillguard.scan import scan
+from tests.helpers import T0, events_table
+
+CFG = default_config()
+QUESTIONS = ["why the sky is blue", "the rule of the chain", "the primes are infinite",
+             "bonds fall when rates rise", "the sum of angles is 180", "heat flows to cold",
+             "supply meets demand", "the derivative of sine", "entropy grows",
+             "the median resists outliers", "light bends in water", "the tides follow the moon",
+             "interest compounds", "the square root of two is irrational"]
+
+
+def _harvester(account: str, created_days_ago: float, ip: str, conversing: bool,
+               turns: bool = True) -> list[dict[str, Any]]:
+    """Fourteen reasoning-trace requests over three days, long answers; one conversation
+    of three turns per question when ``conversing``, else one independent request each
+    (with no turn or conversation logged unless ``turns``)."""
+    rows = []
+    for i, question in enumerate(QUESTIONS):
+        for turn in range(3 if conversing else 1):  # turn 0 opens a conversation
+            rows.append({
+                "account_id": account, "ip": ip, "user_agent": "python-httpx/0.28",
+                "timestamp": T0 + timedelta(hours=5 * i, minutes=2 * turn),
+                "account_created_at": T0 - timedelta(days=created_days_ago),
+                "prompt": (f"Think step by step and show all of your reasoning: explain {question}"
+                           if turn == 0 else "And what follows from that, step by step?"),
+                "conversation_id": f"{account}-{i}" if turns else None,
+                "turn": turn if turns else None, "model": "m1",
+                "prompt_tokens": 40, "completion_tokens": 1400, "max_tokens": 8192,
+                "status": "ok",
+            })
+    return rows
+
+
+def _people(n: int) -> list[dict[str, Any]]:
+    return [{"account_id": f"user{i:03d}", "ip": f"10.{i}.0.1", "user_agent": "Mozilla/5.0",
+             "timestamp": T0 + timedelta(hours=i % 60, minutes=j),
+             "account_created_at": T0 - timedelta(days=400),
+             "prompt": f"hello, what is a good recipe for dinner number {j}",
+             "conversation_id": f"c{i}", "turn": j, "model": "m1",
+             "prompt_tokens": 12, "completion_tokens": 150, "max_tokens": None, "status": "ok"}
+            for i in range(n) for j in range(4)]
+
+
+@pytest.fixture(scope="module")
+def accounts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    rows = (_people(80)
+            + _harvester("sweep", 5, "203.0.113.7", conversing=False)
+            + _harvester("aged", 700, "198.51.100.7", conversing=False)
+            + _harvester("newdev", 5, "192.0.2.7", conversing=True)
+            + _harvester("plain", 5, "203.0.114.7", conversing=False, turns=False))
+    tmp = tmp_path_factory.mktemp("lone")
+    pq.write_table(events_table(rows), tmp / "events.parquet")
+    scan([tmp / "events.parquet"], tmp / "out", write_report=False)
+    table = pq.read_table(tmp / "out" / "accounts.parquet").to_pylist()
+    return {row["account_id"]: row for row in table}
+
+
+def test_a_new_unnamed_account_sweeping_questions_is_not_capped_as_open(
+    accounts: dict[str, dict[str, Any]]
+) -> None:
+    cap = CFG.scoring.lone_open_max_risk * CFG.scoring.lone_account_factor
+    sweep, aged, newdev = accounts["sweep"], accounts["aged"], accounts["newdev"]
+    # All three harvest reasoning traces alone, hiding nothing.
+    assert min(sweep["own_risk"], aged["own_risk"], newdev["own_risk"]) > (
+        CFG.scoring.lone_open_max_risk)
+    assert sweep["campaign_id"] is None
+    # The new account that nobody can name and that sends independent questions keeps
+    # its own risk; an account registered two years ago, and a new one that converses
+    # (a developer trying the API), are customers to talk to.
+    assert sweep["risk"] == pytest.approx(sweep["own_risk"] * CFG.scoring.lone_account_factor)
+    assert sweep["decision"] in {"review", "block"}
+    assert any("nobody can name" in reason for reason in sweep["reasons"])
+    assert not any("nobody can name" in reason for reason in aged["reasons"])
+    assert aged["risk"] <= cap + 1e-9 and newdev["risk"] <= cap + 1e-9
+    assert aged["decision"] not in {"review", "block"}
+    assert newdev["decision"] not in {"review", "block"}
+
+
+def test_requests_without_a_turn_in_a_log_with_turns_are_independent(
+    accounts: dict[str, dict[str, Any]]
+) -> None:
+    # Single requests outside any conversation carry no turn where others' do: no
+    # follow-up, a sweep like any other.
+    plain = accounts["plain"]
+    assert plain["followup_share"] is None
+    assert plain["risk"] == pytest.approx(plain["own_risk"] * CFG.scoring.lone_account_factor)
+
+
+def test_without_turns_in_the_log_nobody_is_known_to_sweep(tmp_path: Path) -> None:
+    rows = _people(80) + _harvester("plain", 5, "203.0.114.7", conversing=False, turns=False)
+    for row in rows:
+        row["turn"] = row["conversation_id"] = None
+    pq.write_table(events_table(rows), tmp_path / "events.parquet")
+    scan([tmp_path / "events.parquet"], tmp_path / "out", write_report=False)
+    table = pq.read_table(tmp_path / "out" / "accounts.parquet").to_pylist()
+    plain = next(row for row in table if row["account_id"] == "plain")
+    cap = CFG.scoring.lone_open_max_risk * CFG.scoring.lone_account_factor
+    assert plain["own_risk"] > CFG.scoring.lone_open_max_risk
+    assert plain["risk"] <= cap + 1e-9
+
