@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -131,6 +132,46 @@ def test_when_an_account_is_active_inside_another_s_long_run_then_no_lockstep() 
     pairs = lockstep_pairs(con, CFG.linkage, ["vendor", "dev", "bot0", "bot1"])
     found = set(zip(pairs.column("a").to_pylist(), pairs.column("b").to_pylist(), strict=True))
     assert found == {("bot0", "bot1")}
+
+
+def test_an_address_shared_with_a_proxy_rotator_links_no_one() -> None:
+    # Two hydra accounts send every request through a new residential exit of one proxy
+    # pool; one of those exits is a real person's home. The person and a hydra account
+    # also share a popular app's system prompt. The person's address is no evidence
+    # against them; the two rotators sharing exits share a pool.
+    rows = []
+    for h in range(2):
+        for i in range(24):
+            rows.append({"account_id": f"hydra{h}", "ip": f"198.51.{i}.7",
+                         "system_prompt": "You are Pocket, a helpful assistant.",
+                         "prompt": "p", "timestamp": T0 + timedelta(minutes=10 * i + h)})
+    rows += [{"account_id": "home", "ip": "198.51.5.7", "prompt": "p",
+              "system_prompt": "You are Pocket, a helpful assistant.",
+              "timestamp": T0 + timedelta(hours=1, minutes=i)} for i in range(6)]
+    rows += [{"account_id": f"user{i:02d}", "ip": f"10.9.{i}.1", "prompt": "p",
+              "timestamp": T0 + timedelta(minutes=i)} for i in range(40)]
+    con = connection_with_events(rows)
+    links = link_accounts(con, CFG.linkage, 43, [])
+    pairs = set(zip(links.pairs.column("a").to_pylist(), links.pairs.column("b").to_pylist(),
+                    strict=True))
+    assert ("hydra0", "hydra1") in pairs
+    assert not {p for p in pairs if "home" in p}
+    # The same from the profile's churn, as the scan passes it.
+    names = ["home", "hydra0", "hydra1"] + [f"user{i:02d}" for i in range(40)]
+    profile = pa.table({"account_id": names, "org_id": pa.nulls(43, pa.string()),
+                        "ip_churn": [1 / 6, 1.0, 1.0] + [1.0] * 40,
+                        "distinct_ips": [1, 24, 24] + [1] * 40})
+    from_profile = link_accounts(connection_with_events(rows), CFG.linkage, 43, [],
+                                 accounts=profile)
+    assert set(zip(from_profile.pairs.column("a").to_pylist(),
+                   from_profile.pairs.column("b").to_pylist(), strict=True)) == pairs
+    # Without the proxy rule the person is linked to both (the same address, network and
+    # system prompt, rare in this population).
+    lax = replace(CFG.linkage, rotator_min_ips=10_000)
+    lax_links = link_accounts(connection_with_events(rows), lax, 43, [])
+    assert {p for p in zip(lax_links.pairs.column("a").to_pylist(),
+                           lax_links.pairs.column("b").to_pylist(), strict=True)
+            if "home" in p} == {("home", "hydra0"), ("home", "hydra1")}
 
 
 def test_when_linked_group_is_suspicious_then_it_becomes_a_campaign_with_evidence() -> None:

@@ -54,6 +54,8 @@ class LinkageConfig:
     max_indicator_share: float
     max_pair_accounts: int
     min_link_weight: float
+    rotator_ip_churn: float
+    rotator_min_ips: int
     lockstep_bucket_seconds: int
     lockstep_min_similarity: float
     lockstep_min_events: int

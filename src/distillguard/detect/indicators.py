@@ -141,3 +141,6 @@ COHORT_KINDS: tuple[str, ...] = kinds_where(cohort=True)
 BURST_CONCEALS_KINDS: tuple[str, ...] = kinds_where(burst_conceals=True)
 #: Kinds a declared organisation legitimately shares among its accounts.
 ORG_SHARED_KINDS: tuple[str, ...] = kinds_where(org_shared=True)
+#: Kinds that are where an account connects from (an address, its network): an account
+#: rotating through residential proxies shares them with strangers.
+ADDRESS_KINDS: tuple[str, ...] = kinds_where(family="network")

@@ -41,6 +41,7 @@ from distillguard.detect.cohorts import (
 )
 from distillguard.detect.cotiming import CoTimingSettings, cotiming
 from distillguard.detect.indicators import (
+    ADDRESS_KINDS,
     COHORT_KINDS,
     FLAT_KINDS,
     INDICATOR_KINDS,
@@ -235,7 +236,7 @@ def link_accounts(
     """
     build_indicators(con, config, source, indicators)
     weigh_indicators(con, config, n_accounts, seeds)
-    account_ids = _index_accounts(con, source, accounts)
+    account_ids = _index_accounts(con, config, source, accounts)
     lockstep = _lockstep_links(con, config, seeds, source)
     con.register("lockstep_found", pa.table({
         "a": pa.array(account_ids.index_of(lockstep.column("a")), pa.int32()),
@@ -364,29 +365,50 @@ class _AccountIndex:
 
 
 def _index_accounts(
-    con: duckdb.DuckDBPyConnection, source: str, accounts: pa.Table | None
+    con: duckdb.DuckDBPyConnection, config: LinkageConfig, source: str,
+    accounts: pa.Table | None,
 ) -> _AccountIndex:
-    """Create ``linkage_accounts(idx, account_id, org)``: integer keys for the pair join.
+    """Create ``linkage_accounts(idx, account_id, org, rotates)``: integer keys for the
+    pair join.
 
-    ``org`` numbers the declared organisation (NULL when none).
+    ``org`` numbers the declared organisation (NULL when none); ``rotates`` is whether the
+    account sends most requests from a new address (``rotator_ip_churn`` over at least
+    ``rotator_min_ips`` addresses).
     """
-    if accounts is None:
-        rows = f"SELECT account_id, mode(org_id) AS org_id FROM {source} GROUP BY account_id"
+    churn, min_ips = float(config.rotator_ip_churn), int(config.rotator_min_ips)
+    if accounts is None or not {"ip_churn", "distinct_ips"} <= set(accounts.column_names):
+        rows = f"""
+            SELECT account_id, mode(org_id) AS org_id,
+                   count(DISTINCT ip) >= {min_ips}
+                   AND count(DISTINCT ip) >= {churn} * count(*) AS rotates
+            FROM {source} GROUP BY account_id"""
+        if accounts is not None:  # the profile's organisation, the events' addresses
+            rows = f"""
+                SELECT p.account_id, p.org_id, coalesce(e.rotates, false) AS rotates
+                FROM linkage_profile p LEFT JOIN ({rows}) e USING (account_id)"""
     else:
+        rows = f"""
+            SELECT account_id, org_id,
+                   coalesce(distinct_ips >= {min_ips} AND ip_churn >= {churn}, false) AS rotates
+            FROM linkage_profile"""
+    if accounts is not None:
         columns = {"account_id": accounts.column("account_id")}
         org = "org_key" if "org_key" in accounts.column_names else "org_id"
         if org in accounts.column_names:
             columns["org_id"] = accounts.column(org)
         else:
             columns["org_id"] = pa.nulls(accounts.num_rows, pa.string())
+        for name in ("ip_churn", "distinct_ips"):
+            if name in accounts.column_names:
+                columns[name] = accounts.column(name)
         con.register("linkage_profile", pa.table(columns))
-        rows = "SELECT account_id, org_id FROM linkage_profile"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE linkage_accounts AS
         SELECT CAST(row_number() OVER (ORDER BY account_id) - 1 AS INTEGER) AS idx, account_id,
                CASE WHEN org_id IS NOT NULL
-                    THEN CAST(dense_rank() OVER (ORDER BY org_id) AS INTEGER) END AS org
+                    THEN CAST(dense_rank() OVER (ORDER BY org_id) AS INTEGER) END AS org,
+               rotates
         FROM ({rows})
         """
     )
@@ -401,11 +423,15 @@ def _index_accounts(
 def _prepare_pair_holders(
     con: duckdb.DuckDBPyConnection, config: LinkageConfig, n_accounts: int
 ) -> int:
-    """Create ``pair_holders(value_id, kind_id, idx, org, weight)``; the number of chunks.
+    """Create ``pair_holders(value_id, kind_id, idx, org, rotates, weight)``; the number
+    of chunks.
 
     One row per account holding a value that can link pairs (shared by 2 to
     ``max_pair_accounts`` accounts). ``org`` is set only for the kinds a declared
-    organisation shares, so ``coalesce(x.org <> y.org, true)`` is the org rule.
+    organisation shares, so ``coalesce(x.org <> y.org, true)`` is the org rule;
+    ``rotates`` only for addresses and networks, so ``coalesce(x.rotates = y.rotates,
+    true)`` is the proxy rule: an account rotating through residential proxies passes
+    through other people's addresses, and sharing one with it says nothing.
 
     Accounts that cannot reach ``min_link_weight`` with anyone are dropped first: an
     account's *reach*, the sum over kinds of its heaviest shareable value, bounds every
@@ -416,11 +442,13 @@ def _prepare_pair_holders(
     kinds = sorted(config.indicators)
     kind_list = "[" + ", ".join(f"'{k}'" for k in kinds) + "]"
     org_kinds = ", ".join(f"'{k}'" for k in ORG_SHARED_KINDS)
+    network_kinds = ", ".join(f"'{k}'" for k in ADDRESS_KINDS)
     holders = con.execute(
         f"""
         SELECT CAST(dense_rank() OVER (ORDER BY w.kind, w.value) AS INTEGER) AS value_id,
                CAST(list_position({kind_list}, w.kind) - 1 AS TINYINT) AS kind_id,
-               a.idx, CASE WHEN w.kind IN ({org_kinds}) THEN a.org END AS org, w.weight
+               a.idx, CASE WHEN w.kind IN ({org_kinds}) THEN a.org END AS org,
+               CASE WHEN w.kind IN ({network_kinds}) THEN a.rotates END AS rotates, w.weight
         FROM indicator_weights w
         JOIN account_indicators x ON x.kind = w.kind AND x.value = w.value
         JOIN linkage_accounts a ON a.account_id = x.account_id
@@ -498,6 +526,7 @@ def _aggregate_pairs(
             FROM pair_holders x JOIN pair_holders y
               ON x.value_id = y.value_id AND x.idx < y.idx
             WHERE x.idx % {chunks} = {chunk} AND coalesce(x.org <> y.org, true)
+              AND coalesce(x.rotates = y.rotates, true)
             GROUP BY ALL
             """
         ).fetchnumpy()
