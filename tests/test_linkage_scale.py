@@ -16,6 +16,7 @@ import pytest
 
 from distillguard.config import LinkageConfig, default_config
 from distillguard.detect import linkage
+from distillguard.detect.indicators import ADDRESS_KINDS
 from distillguard.detect.linkage import ORG_SHARED_KINDS, link_accounts, lockstep_pairs
 from tests.helpers import T0, connection_with_events
 
@@ -56,10 +57,17 @@ def brute_force_pairs(con: duckdb.DuckDBPyConnection, config: LinkageConfig,
             holders[kind, value].append(account)
     org = dict(con.execute(
         "SELECT account_id, mode(org_id) FROM events GROUP BY account_id").fetchall())
+    # A rotator sends most requests from a new address, over many of them.
+    rotates = {account: ips >= config.rotator_min_ips and ips >= config.rotator_ip_churn * n
+               for account, ips, n in con.execute(
+                   "SELECT account_id, count(DISTINCT ip), count(*) FROM events "
+                   "GROUP BY account_id").fetchall()}
     per_kind: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for (kind, value), accounts in holders.items():
         for a, b in itertools.combinations(sorted(accounts), 2):
             if kind in ORG_SHARED_KINDS and org[a] is not None and org[a] == org[b]:
+                continue
+            if kind in ADDRESS_KINDS and rotates[a] != rotates[b]:
                 continue
             best = per_kind[a, b]
             best[kind] = max(best.get(kind, 0.0), weights[kind, value][1])

@@ -145,13 +145,13 @@ def anonymous_accounts(profile: pa.Table, places: pa.Table | None,
                        young_hours: float) -> np.ndarray:
     """Accounts nobody can put a name to: first used within ``young_hours`` of their
     registration, not verified, in no organisation of several accounts nor at a corporate
-    e-mail domain (:func:`org_keys`), and at no
-    place they share with another account (a class's campus, a hackathon's venue, an
-    office: ``places``, the networks of the accounts seen on a few). One account that
-    harvests under its own name is a customer to talk to; a new, unnamed one on an
-    address of its own is what a low-and-slow operator's hundreds of accounts each look
-    like, and is not capped as "open" (:func:`~distillguard.detect.scoring.final_risk`).
-    An account whose age is unknown is not anonymous."""
+    e-mail domain (:func:`org_keys`), and at no place they share with another account (a
+    class's campus, a hackathon's venue, an office: ``places``, the networks of the
+    accounts seen on a few). One account that harvests under its own name is a customer
+    to talk to; a new, unnamed one on an address of its own is what a low-and-slow
+    operator's hundreds of accounts each look like, and is not capped as "open"
+    (:func:`~distillguard.detect.scoring.final_risk`). An account whose age is unknown is
+    not anonymous."""
     n = profile.num_rows
     age = np.asarray(pc.fill_null(pc.cast(profile.column("account_age_hours"), pa.float64()),
                                   np.inf).to_numpy(zero_copy_only=False))
@@ -181,4 +181,3 @@ def anonymous_accounts(profile: pa.Table, places: pa.Table | None,
                                      value_set=pc.unique(at_shared)).to_numpy(
                                          zero_copy_only=False), dtype=bool)
     return young & ~verified & ~named & ~placed
-

@@ -442,13 +442,13 @@ def _prepare_pair_holders(
     kinds = sorted(config.indicators)
     kind_list = "[" + ", ".join(f"'{k}'" for k in kinds) + "]"
     org_kinds = ", ".join(f"'{k}'" for k in ORG_SHARED_KINDS)
-    network_kinds = ", ".join(f"'{k}'" for k in ADDRESS_KINDS)
+    address_kinds = ", ".join(f"'{k}'" for k in ADDRESS_KINDS)
     holders = con.execute(
         f"""
         SELECT CAST(dense_rank() OVER (ORDER BY w.kind, w.value) AS INTEGER) AS value_id,
                CAST(list_position({kind_list}, w.kind) - 1 AS TINYINT) AS kind_id,
                a.idx, CASE WHEN w.kind IN ({org_kinds}) THEN a.org END AS org,
-               CASE WHEN w.kind IN ({network_kinds}) THEN a.rotates END AS rotates, w.weight
+               CASE WHEN w.kind IN ({address_kinds}) THEN a.rotates END AS rotates, w.weight
         FROM indicator_weights w
         JOIN account_indicators x ON x.kind = w.kind AND x.value = w.value
         JOIN linkage_accounts a ON a.account_id = x.account_id
