@@ -145,6 +145,78 @@ def test_aged_strangers_sharing_a_spoofed_client_conceal(
     assert cohorts["user_agent:" + CHROME]["anomaly"] < 0.5
 
 
+# ---- borrowed stacks ----------------------------------------------------------------------
+
+
+def _borrowed_population() -> tuple[pa.Table, list[tuple[str, str, str]]]:
+    """Honest clients, each over its runtime's stack: people on Chrome, an editor
+    (Electron) over Chrome's stack, a Python SDK and ``python-requests`` over Python's, a
+    Node CLI and ``axios`` over Node's; Windows developers whose Python has another
+    OpenSSL (a second stack for two Python clients). And a hydra of 300 aged accounts,
+    registered apart, each at its own home, whose one client sends the SDK's, the CLI's
+    and the editor's user agents (more of the editor's senders than its real users) over
+    a stack it took from Go, whose two honest users send Go's own user agent."""
+    rows: list[dict[str, object]] = []
+    indicators: list[tuple[str, str, str]] = []
+
+    def add(account: str, values: list[tuple[str, str]]) -> None:
+        rows.append({"account_id": account, "created_window": 1000 + len(rows), "fresh": False,
+                     "churn": 0.02, "harvest": 0.1, "org_key": None})
+        indicators.extend((account, kind, value) for kind, value in values)
+        indicators.append((account, "ip_prefix", f"home-{len(rows)}"))
+
+    clients = [("person", CHROME, "chrome", 200), ("editor", "Cursor/0.46.8", "chrome", 30),
+               ("sdk", "acme-python/1.8.2", "python", 100),
+               ("requests", "python-requests/2.32", "python", 50),
+               ("cli", "acme-code/2.1 (node/22)", "node", 60), ("axios", "axios/1.7.9", "node", 40),
+               ("windows-sdk", "acme-python/1.8.2", "python-windows", 30),
+               ("windows-requests", "python-requests/2.32", "python-windows", 40),
+               ("hydra-sdk", "acme-python/1.8.2", "odd", 100),
+               ("hydra-cli", "acme-code/2.1 (node/22)", "odd", 80),
+               ("hydra-editor", "Cursor/0.46.8", "odd", 120),
+               ("gopher", "Go-http-client/2.0", "odd", 2)]
+    for name, agent, stack, count in clients:
+        for i in range(count):
+            add(f"{name}-{i:03d}", [("user_agent", agent), ("tls_fingerprint", stack)])
+    return pa.Table.from_pylist(rows), indicators
+
+
+def _spoofed(indicators: list[tuple[str, str, str]], clients: list[tuple[str, str, str]],
+             accounts: pa.Table) -> dict[str, bool]:
+    con = duckdb.connect()
+    for table, values in (("account_indicators", indicators), ("account_clients", clients)):
+        con.execute(f"CREATE TEMP TABLE {table} (account_id VARCHAR, kind VARCHAR, "
+                    "value VARCHAR)")
+        con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", values)
+    cohort_anomalies(con, accounts, CohortSettings(), clients="account_clients")
+    return dict(con.execute("SELECT account_id, spoofed FROM client_spoofing").fetchall())
+
+
+def test_a_stack_that_is_no_clients_own_is_borrowed_however_large_the_operator() -> None:
+    accounts, indicators = _borrowed_population()
+    spoofed = _spoofed(indicators, indicators, accounts)
+    hydra = [a for a in spoofed if a.startswith("hydra-")]
+    assert len(hydra) == 300 and all(spoofed[a] for a in hydra)
+    # Every honest client has its runtime's stack; a second stack carrying one runtime's
+    # clients only (Python with another OpenSSL) is a real one; Go's own user agent is at
+    # home on the stack the hydra borrowed.
+    assert not any(spoofed[a] for a in spoofed if not a.startswith("hydra-"))
+
+
+def test_a_library_left_out_as_boilerplate_still_shows_its_stack_is_real() -> None:
+    accounts, indicators = _borrowed_population()
+    # Linkage leaves common libraries out of the indicators; the clients table keeps them.
+    common = {"python-requests/2.32", "axios/1.7.9"}
+    linked = [row for row in indicators if row[2] not in common]
+    spoofed = _spoofed(linked, indicators, accounts)
+    assert all(spoofed[a] for a in spoofed if a.startswith("hydra-"))
+    assert not any(spoofed[a] for a in spoofed if not a.startswith("hydra-"))
+    # Without them no client is sent over Python's or Node's stack alone: the SDK and the
+    # CLI have no home, and the hydra's stack shows one runtime's (the editor's) only.
+    blind = _spoofed(linked, linked, accounts)
+    assert not any(blind.values())
+
+
 # ---- who a concealing value brings into a group ---------------------------------------------
 
 

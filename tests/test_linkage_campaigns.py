@@ -272,6 +272,22 @@ def test_accounts_registered_in_one_burst_share_a_signup_window() -> None:
     assert windows and windows[0][1] == ["farm0", "farm1", "farm2", "farm3"]
 
 
+def test_the_clients_table_keeps_the_boilerplate_the_indicators_leave_out() -> None:
+    from distillguard.detect.linkage import build_indicators
+
+    rows = [{"account_id": f"a{i}", "user_agent": "python-requests/2.32.3" if i % 2 else "tool/1",
+             "tls_fingerprint": "stack", "prompt": "p", "timestamp": T0} for i in range(6)]
+    con = connection_with_events(rows)
+    build_indicators(con, CFG.linkage)
+
+    def agents(table: str) -> set[str]:
+        return {value for (value,) in con.execute(
+            f"SELECT DISTINCT value FROM {table} WHERE kind = 'user_agent'").fetchall()}
+
+    assert agents("account_indicators") == {"tool/1"}
+    assert agents("account_clients") == {"tool/1", "python-requests/2.32.3"}
+
+
 def test_a_tooling_value_held_only_by_suspicious_accounts_weighs_as_if_unique() -> None:
     import dataclasses
 

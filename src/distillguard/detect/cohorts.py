@@ -68,6 +68,11 @@ class CohortSettings:
     # ``spoof_min_holders`` accounts sending it (fewer say nothing about the browser).
     spoof_max_share: float = 0.1
     spoof_min_holders: int = 20
+    # A user agent's stack is a fingerprint at least this many accounts and this share of
+    # its senders show (among accounts with one of each); a stack no user agent is sent
+    # over alone, carrying user agents of two or more runtimes, is borrowed.
+    spoof_min_pairing: int = 3
+    spoof_pairing_share: float = 0.05
 
 
 COHORT_COLUMNS: tuple[str, ...] = (
@@ -88,25 +93,44 @@ BROWSER_USER_AGENT = "Mozilla/%"
 SPOOF_MAX_VALUES = 4
 
 
-def client_spoofing_sql(max_share: float, min_holders: int) -> str:
-    """Create ``client_spoofing(account_id, spoofed)`` from ``account_indicators``.
+def client_spoofing_sql(max_share: float, min_holders: int, min_pairing: int,
+                        pairing_share: float, clients: str = "account_indicators") -> str:
+    """Create ``client_spoofing(account_id, spoofed)`` from the ``user_agent`` and
+    ``tls_fingerprint`` rows of ``clients`` (``account_id, kind, value``; boilerplate
+    clients included: an SDK or a library sent over one stack alone is what shows that
+    stack is a real client's).
 
-    A browser's user agent comes with that browser's TLS handshake: the accounts sending
-    one browser user agent show one or a few fingerprints. A pairing of a browser user
-    agent with a fingerprint that few of that user agent's senders show (under
-    ``max_share`` of at least ``min_holders``) is *off*; an account whose every browser
-    pairing is off claims a browser it is not (a script behind a copied user agent).
+    A client's user agent comes with that client's TLS handshake. Two rules find a pairing
+    that is *off*:
 
-    Pairs are taken within the account (its user agents × its fingerprints), so an
-    account with a browser and a script has its true browser pair and is not spoofing;
-    accounts with more than :data:`SPOOF_MAX_VALUES` of either are not checked. Whether a
-    fingerprint is "a script's" is not asked: an app and the phone's browser share the
-    phone's TLS stack.
+    - **a copied browser**: the accounts sending one browser user agent show one or a few
+      fingerprints; a browser user agent with a fingerprint that few of its senders show
+      (under ``max_share`` of at least ``min_holders``) is off;
+    - **a borrowed stack**: a handshake that is no client's own. A user agent's *stacks*
+      are the fingerprints at least ``min_pairing`` accounts and ``pairing_share`` of its
+      senders show (among the accounts with one user agent and one fingerprint). A stack
+      some user agent is sent over alone is *anchored*: a real client's, and each user
+      agent's largest anchored stack is its *home* (the runtime it belongs to). A stack
+      that is not anchored and carries user agents of two or more homes (a Python SDK's,
+      a Node CLI's, an editor's) is one operator's client behind copied user agents: a
+      second real stack of one runtime (Python with another OpenSSL) carries that
+      runtime's clients only. A pairing over a borrowed stack is off when its user agent
+      has a stack that is not borrowed (the few honest users of the runtime the operator
+      took the stack from send their own user agent, which has none elsewhere). This
+      holds however many accounts the operator runs, where the first rule sees only a
+      campaign smaller than a tenth of a user agent's senders.
+
+    An account whose every browser pairing is copied, or whose every pairing is off,
+    claims a client it is not. Pairs are taken within the account (its user agents × its
+    fingerprints), so an account with a browser and a script has its true browser pair
+    and is not spoofing; accounts with more than :data:`SPOOF_MAX_VALUES` of either are
+    not checked. Whether a fingerprint is "a
+    script's" is not asked: an app and the phone's browser share the phone's TLS stack.
     """
     return f"""
     CREATE OR REPLACE TEMP TABLE client_spoofing AS
     WITH checked AS (
-        SELECT account_id FROM account_indicators
+        SELECT account_id FROM {clients}
         WHERE kind IN ('user_agent', 'tls_fingerprint')
         GROUP BY account_id
         HAVING count(*) FILTER (WHERE kind = 'user_agent') <= {SPOOF_MAX_VALUES}
@@ -114,20 +138,62 @@ def client_spoofing_sql(max_share: float, min_holders: int) -> str:
     ),
     pairs AS (
         SELECT u.account_id, u.value AS ua, t.value AS tls
-        FROM account_indicators u
+        FROM {clients} u
         JOIN checked USING (account_id)
-        JOIN account_indicators t ON t.account_id = u.account_id AND t.kind = 'tls_fingerprint'
-        WHERE u.kind = 'user_agent' AND u.value LIKE '{BROWSER_USER_AGENT}'
+        JOIN {clients} t ON t.account_id = u.account_id AND t.kind = 'tls_fingerprint'
+        WHERE u.kind = 'user_agent'
     ),
     pair_counts AS (
         SELECT ua, tls, count(*) AS n, sum(count(*)) OVER (PARTITION BY ua) AS senders
         FROM pairs GROUP BY ua, tls
+    ),
+    single AS (
+        -- Pairings of accounts with one user agent and one fingerprint: the within-account
+        -- product pairs a developer's browser with their script's handshake too.
+        SELECT ua, tls, count(*) AS n, sum(count(*)) OVER (PARTITION BY ua) AS senders
+        FROM pairs WHERE account_id IN (
+            SELECT account_id FROM pairs GROUP BY account_id HAVING count(*) = 1)
+        GROUP BY ua, tls
+    ),
+    stacks AS (
+        -- Each user agent's stacks.
+        SELECT ua, tls, n FROM single
+        WHERE n >= {int(min_pairing)} AND n >= {float(pairing_share)} * senders
+    ),
+    anchored AS (
+        -- Stacks some user agent is sent over alone: a real client's.
+        SELECT DISTINCT tls FROM stacks WHERE ua IN (
+            SELECT ua FROM stacks GROUP BY ua HAVING count(*) = 1)
+    ),
+    homes AS (
+        -- Each user agent's largest anchored stack: the runtime it belongs to.
+        SELECT ua, tls AS home FROM (
+            SELECT ua, tls, row_number() OVER (PARTITION BY ua ORDER BY n DESC, tls) AS rank
+            FROM stacks WHERE tls IN (SELECT tls FROM anchored))
+        WHERE rank = 1
+    ),
+    borrowed AS (
+        SELECT s.tls FROM stacks s LEFT JOIN homes h USING (ua)
+        WHERE s.tls NOT IN (SELECT tls FROM anchored)
+        GROUP BY s.tls HAVING count(DISTINCT h.home) >= 2
+    ),
+    own_stacks AS (
+        SELECT DISTINCT ua FROM stacks WHERE tls NOT IN (SELECT tls FROM borrowed)
     )
-    SELECT p.account_id,
-           bool_and(c.senders >= {int(min_holders)} AND c.n < {float(max_share)} * c.senders)
-               AS spoofed
-    FROM pairs p JOIN pair_counts c USING (ua, tls)
-    GROUP BY p.account_id
+    SELECT account_id,
+           coalesce(bool_and(copied) FILTER (WHERE browser), false)
+               OR bool_and(copied OR borrowed) AS spoofed
+    FROM (
+        SELECT p.account_id, p.ua LIKE '{BROWSER_USER_AGENT}' AS browser,
+               p.ua LIKE '{BROWSER_USER_AGENT}' AND c.senders >= {int(min_holders)}
+                   AND c.n < {float(max_share)} * c.senders AS copied,
+               -- A client with a real stack elsewhere (an honest Go client over the
+               -- stack a hydra borrowed from Go has none: it is at home there).
+               p.tls IN (SELECT tls FROM borrowed) AND p.ua IN (SELECT ua FROM own_stacks)
+                   AS borrowed
+        FROM pairs p JOIN pair_counts c USING (ua, tls)
+    )
+    GROUP BY account_id
     """
 
 
@@ -252,12 +318,13 @@ def excess(member: np.ndarray, population: np.ndarray, k: np.ndarray,
 
 def cohort_anomalies(
     con: duckdb.DuckDBPyConnection, accounts: pa.Table, settings: CohortSettings,
-    kinds: Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None, clients: str = "account_indicators",
 ) -> pa.Table:
     """Per value shared by ``min_accounts`` or more: the cohort's dimensions, its
     concealment in 0..1, and its openness.
 
-    ``accounts`` has :data:`COHORT_COLUMNS`; ``account_indicators`` must exist.
+    ``accounts`` has :data:`COHORT_COLUMNS`; ``account_indicators`` must exist, and
+    ``clients`` (the user agents and fingerprints the spoofing check reads).
     Columns: kind, value, k, burst, fresh, churn, harvest (member shares), excess of each,
     open (largest share of one organisation), colocated (for client stacks: largest share
     of members on one network), purity (share of members showing a concealment dimension
@@ -271,7 +338,9 @@ def cohort_anomalies(
     if "strong" not in accounts.column_names:  # no account scored strongly suspicious
         accounts = accounts.append_column("strong", pa.array([False] * n, pa.bool_()))
     con.register("cohort_accounts", accounts.select(list(COHORT_COLUMNS)))
-    con.execute(client_spoofing_sql(settings.spoof_max_share, settings.spoof_min_holders))
+    con.execute(client_spoofing_sql(settings.spoof_max_share, settings.spoof_min_holders,
+                                    settings.spoof_min_pairing, settings.spoof_pairing_share,
+                                    clients))
     sql = cohort_stats_sql(settings.min_accounts).format(
         others=int(settings.burst_others),
         chance=_burst_chance(int(settings.burst_others), n),

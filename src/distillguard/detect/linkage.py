@@ -97,7 +97,9 @@ def build_indicators(
     con: duckdb.DuckDBPyConnection, config: LinkageConfig, source: str = "events",
     indicators: pa.Table | None = None,
 ) -> None:
-    """Create the temp table ``account_indicators(account_id, kind, value)``.
+    """Create the temp tables ``account_indicators(account_id, kind, value)`` and
+    ``account_clients`` (its user agents and TLS fingerprints before boilerplate is left
+    out).
 
     With ``indicators`` (computed by another engine from :func:`indicators_sql`), that
     table is stored instead of querying ``source``. Boilerplate values (common
@@ -114,6 +116,12 @@ def build_indicators(
     else:
         sql = indicators_sql(config, source)
         con.execute(f"CREATE OR REPLACE TEMP TABLE account_indicators AS {sql}")
+    # The spoofing check reads every client, boilerplate included (a library sent over
+    # one stack alone shows that stack is a real client's).
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE account_clients AS SELECT account_id, kind, value "
+        "FROM account_indicators WHERE kind IN ('user_agent', 'tls_fingerprint')"
+    )
     drop_boilerplate(con, load_boilerplate(config.boilerplate_file))
 
 
@@ -261,7 +269,8 @@ def link_accounts(
     cohorts = None
     if cohort_accounts is not None:
         cohorts = cohort_anomalies(con, cohort_accounts, _cohort_settings(config),
-                                   kinds=[k for k in config.indicators if k in COHORT_KINDS])
+                                   kinds=[k for k in config.indicators if k in COHORT_KINDS],
+                                   clients="account_clients")
         hubs = _hubs(hubs, _cohort_hubs(con, cohorts, config, public_email_domains))
     timed = cotiming(con, cotiming_settings(config), source)
     hubs = _hubs(hubs, pa.table({
@@ -305,6 +314,8 @@ def _cohort_settings(config: LinkageConfig) -> CohortSettings:
         burst_others=int(settings.pop("burst_others")),
         spoof_max_share=float(settings.pop("spoof_max_share")),
         spoof_min_holders=int(settings.pop("spoof_min_holders")),
+        spoof_min_pairing=int(settings.pop("spoof_min_pairing")),
+        spoof_pairing_share=float(settings.pop("spoof_pairing_share")),
     )
 
 
