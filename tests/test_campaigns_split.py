@@ -76,6 +76,27 @@ def test_a_group_held_together_only_by_zero_weight_links_stays_whole() -> None:
     assert np.array_equal(split, labels)
 
 
+def test_a_small_operator_no_link_joins_to_a_large_one_parts_from_it() -> None:
+    # Saltmarsh: 380 accounts grouped with a 1,400-account hydra by a sign-up half hour,
+    # which takes no part in the split. Cutting them off raises modularity by only
+    # 2 f (1 - f) of the weight (here under 0.1), but nothing of the split links them.
+    big_a, big_b = np.triu_indices(40, k=1)
+    small_a, small_b = np.triu_indices(4, k=1)
+    a = np.concatenate([big_a, small_a + 40])
+    b = np.concatenate([big_b, small_b + 40])
+    labels = np.zeros(45, dtype=np.int64)  # account 44: grouped, linked to no one
+    split = split_communities(labels, a, b, np.ones(len(a)), min_size=3, resolution=1.0,
+                              min_modularity=0.3)
+    assert len(set(split[:40].tolist())) == 1 and len(set(split[40:44].tolist())) == 1
+    assert split[0] != split[40]
+    assert split[44] == split[0]  # the unlinked stay with the largest piece
+    # A piece under min_size stays with the largest too.
+    tiny = split_communities(labels[:42], np.concatenate([big_a, [40]]),
+                             np.concatenate([big_b, [41]]), np.ones(len(big_a) + 1),
+                             min_size=3, resolution=1.0, min_modularity=0.3)
+    assert len(set(tiny.tolist())) == 1
+
+
 def _three_parts() -> np.ndarray:
     """Nine accounts split into three parts of three (labels 0, 1, 2)."""
     return np.repeat(np.arange(3), 3)

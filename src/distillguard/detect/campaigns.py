@@ -118,8 +118,10 @@ def split_communities(
     communities (:func:`louvain_parts`) separate them when the partition is clearly
     modular (modularity at least ``min_modularity``) and every part is still a
     campaign-sized group; otherwise the group stays whole, so a dense campaign is never
-    cut into pieces. Nodes from ``accounts`` on are hubs (a shared value linking its
-    holders): they take part in the split but count for no part's size.
+    cut into pieces. Campaign-sized pieces that no link of the split joins part first,
+    whatever their sizes (modularity barely rises when a small piece leaves a large
+    one). Nodes from ``accounts`` on are hubs (a shared value linking its holders): they
+    take part in the split but count for no part's size.
     """
     labels = labels.copy()
     n = len(labels) if accounts is None else accounts
@@ -129,19 +131,49 @@ def split_communities(
     for group in np.flatnonzero(sizes >= 2 * min_size):  # per group, not per event
         # Zero-weight links carry no structure (and a graph of only those has no
         # modularity: it divides by its total weight).
-        edges = inside & (labels[a] == group) & (weight > 0)
-        if not edges.any():
+        group_links = np.flatnonzero(inside & (labels[a] == group) & (weight > 0))
+        if not len(group_links):
             continue
-        parts = louvain_parts(a[edges], b[edges], weight[edges], resolution)
-        parts = _fold_small_parts(parts, a[edges], b[edges], weight[edges], n, min_size)
-        if len(parts) < 2:
-            continue
-        if _modularity(parts, a[edges], b[edges], weight[edges]) < min_modularity:
-            continue
-        for part in sorted(parts, key=min)[1:]:
-            labels[list(part)] = next_label
-            next_label += 1
+        # Campaign-sized pieces that no link of the split joins (what made them one group
+        # was a sign-up half hour) part whatever their sizes: modularity barely rises
+        # when 380 accounts leave 1,400 they were never linked to.
+        pieces = _linked_pieces(a[group_links], b[group_links], n, min_size)
+        for k, piece in enumerate(pieces):
+            edges = group_links[piece]
+            if k:  # the largest piece keeps the group's label (and its unlinked members)
+                nodes = np.unique(np.concatenate([a[edges], b[edges]]))
+                labels[nodes] = next_label
+                next_label += 1
+            parts = louvain_parts(a[edges], b[edges], weight[edges], resolution)
+            parts = _fold_small_parts(parts, a[edges], b[edges], weight[edges], n, min_size)
+            if len(parts) < 2:
+                continue
+            if _modularity(parts, a[edges], b[edges], weight[edges]) < min_modularity:
+                continue
+            for part in sorted(parts, key=min)[1:]:
+                labels[list(part)] = next_label
+                next_label += 1
     return labels
+
+
+def _linked_pieces(a: np.ndarray, b: np.ndarray, accounts: int,
+                   min_size: int) -> list[np.ndarray]:
+    """Masks over the links ``a``–``b`` of their connected pieces, largest first: each
+    piece of ``min_size`` accounts (nodes below ``accounts``) or more on its own, the
+    smaller ones with the largest."""
+    nodes, ends = np.unique(np.concatenate([a, b]), return_inverse=True)
+    m = len(a)
+    graph = coo_matrix((np.ones(m), (ends[:m], ends[m:])), shape=(len(nodes), len(nodes)))
+    _, piece = connected_components(graph, directed=False)
+    size = np.bincount(piece, weights=(nodes < accounts).astype(float))
+    big = np.flatnonzero(size >= min_size)
+    if len(big) < 2:
+        return [np.ones(m, dtype=bool)]
+    big = big[np.argsort(-size[big], kind="stable")]
+    of_link = piece[ends[:m]]
+    masks = [of_link == k for k in big]
+    masks[0] |= ~np.isin(of_link, big)
+    return masks
 
 
 def rejoin_parts(labels: np.ndarray, hub_accounts: np.ndarray, hub_index: np.ndarray,
