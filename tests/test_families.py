@@ -237,12 +237,13 @@ def test_cli_runs_families_and_simulates_one(tmp_path: Path) -> None:
 
 def test_meridian_is_an_independent_held_out_family_in_all() -> None:
     assert list(INDEPENDENT) == ["meridian", "tidewater", "saltmarsh", "fenland", "harrow",
-                                 "ironbridge", "kestrel", "larkspur", "nightjar", "osprey"]
+                                 "ironbridge", "kestrel", "larkspur", "nightjar", "osprey",
+                                 "plover"]
     assert "meridian" not in FAMILIES
     assert "tidewater" not in FAMILIES and "saltmarsh" not in FAMILIES
     assert list(ALL_FAMILIES) == [*FAMILIES, "meridian", "tidewater", "saltmarsh", "fenland",
                                   "harrow", "ironbridge", "kestrel", "larkspur", "nightjar",
-                                  "osprey"]
+                                  "osprey", "plover"]
     assert roles()["tidewater"] == HELD_OUT and roles()["saltmarsh"] == HELD_OUT
     assert roles()["fenland"] == HELD_OUT and "fenland" not in FAMILIES
     assert roles()["harrow"] == HELD_OUT and "harrow" not in FAMILIES
@@ -251,6 +252,7 @@ def test_meridian_is_an_independent_held_out_family_in_all() -> None:
     assert roles()["larkspur"] == HELD_OUT and "larkspur" not in FAMILIES
     assert roles()["nightjar"] == HELD_OUT and "nightjar" not in FAMILIES
     assert roles()["osprey"] == HELD_OUT and "osprey" not in FAMILIES
+    assert roles()["plover"] == HELD_OUT and "plover" not in FAMILIES
     assert roles()["meridian"] == HELD_OUT and "meridian" in family_names("all")
     assert family_names("classic, meridian") == ["classic", "meridian"]
     with pytest.raises(ConfigError, match="'meridian' has no scenario"):

@@ -20,16 +20,17 @@ from tests.conftest import SmallRun
 FILES = ("events.parquet", "labels.parquet", "customers.parquet")
 #: Family → its number of campaigns (every one exists at any scale).
 CAMPAIGNS = {"fenland": 6, "harrow": 9, "ironbridge": 8, "kestrel": 8, "larkspur": 10,
-             "nightjar": 10, "osprey": 10}
+             "nightjar": 10, "osprey": 10, "plover": 10}
 #: Family → the prefix of its campaign ids and the models it serves, the new one included.
 CAMPAIGN_PREFIX = {"fenland": "fen-", "harrow": "har-", "ironbridge": "irb-", "kestrel": "kes-",
-                   "larkspur": "lar-", "nightjar": "nij-", "osprey": "osp-"}
+                   "larkspur": "lar-", "nightjar": "nij-", "osprey": "osp-", "plover": "plv-"}
 MODELS = {"fenland": {"ouse-3", "ouse-4"}, "harrow": {"lumen-2", "lumen-3"},
           "ironbridge": {"ib-lattice-3", "ib-lattice-3.5"},
           "kestrel": {"aerie-3", "aerie-3-mini", "aerie-4"},
           "larkspur": {"lumen-2", "lumen-2-flash", "lumen-3"},
           "nightjar": {"corvid-5", "corvid-5-mini", "corvid-6"},
-          "osprey": {"strix-4", "strix-4-nano", "strix-5"}}
+          "osprey": {"strix-4", "strix-4-nano", "strix-5"},
+          "plover": {"tern-2", "tern-2-lite", "tern-3"}}
 
 
 def _module(name: str) -> object:

@@ -553,6 +553,10 @@ INDEPENDENT: Mapping[str, IndependentFamily] = MappingProxyType({family.name: fa
                       "six, written by someone who had read neither the detection code nor the "
                       "other independent families (simulate/independent/OSPREY.md)", HELD_OUT,
                       f"{_INDEPENDENT_PACKAGE}.osprey.generate"),
+    IndependentFamily("plover", "Plover, a nine-day scenario with a model release on day "
+                      "four, written by someone who had read neither the detection code nor the "
+                      "other independent families (simulate/independent/PLOVER.md)", HELD_OUT,
+                      f"{_INDEPENDENT_PACKAGE}.plover.generate"),
 )})
 #: Every family, scenario families first, then the independent ones.
 ALL_FAMILIES: Mapping[str, Family | IndependentFamily] = MappingProxyType(
