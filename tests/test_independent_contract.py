@@ -121,3 +121,22 @@ def test_events_sorted_and_models_include_the_release(family: str, small: SmallR
     ids = events.column("request_id").to_pylist()
     assert len(set(ids)) == len(ids)
     assert MODELS[family] <= set(events.column("model").to_pylist())
+
+
+def test_each_family_runs_from_the_command_line_with_its_arguments(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from distillguard.simulate.independent import command_line
+
+    calls: list[tuple[object, ...]] = []
+
+    def generate(out: object, *, seed: int, scale: float, corpus: object) -> dict[str, int]:
+        calls.append((out, seed, scale, corpus))
+        return {"events": 7}
+
+    assert command_line(generate, "plover", ["out", "9", "0.5", "corpus"]) == 0
+    assert calls == [(Path("out"), 9, 0.5, Path("corpus"))]
+    assert "{'events': 7}" in capsys.readouterr().out
+    assert command_line(generate, "plover", ["out"]) == 0 and calls[-1] == (Path("out"), 0, 1.0,
+                                                                            None)
+    assert command_line(generate, "plover", []) == 2
+    assert "independent.plover OUT [SEED]" in capsys.readouterr().err

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from distillguard.schema import CUSTOMER_SCHEMA, EVENT_SCHEMA, LABEL_SCHEMA
+from distillguard.simulate.independent import command_line
 from distillguard.simulate.independent.fenland_campaigns import CAMPAIGNS
 from distillguard.simulate.independent.fenland_kit import World, hexids, load_bank, responses
 from distillguard.simulate.independent.fenland_legit import LEGIT
@@ -104,16 +104,7 @@ def _customers(w: World) -> pa.Table:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args or len(args) > 4:
-        print("usage: python -m distillguard.simulate.independent.fenland OUT [SEED] [SCALE] "
-              "[CORPUS]", file=sys.stderr)
-        return 2
-    seed = int(args[1]) if len(args) > 1 else 0
-    scale = float(args[2]) if len(args) > 2 else 1.0
-    corpus = args[3] if len(args) > 3 else None
-    print(generate(args[0], seed=seed, scale=scale, corpus=corpus))
-    return 0
+    return command_line(generate, "fenland", argv)
 
 
 if __name__ == "__main__":

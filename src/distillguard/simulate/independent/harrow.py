@@ -6,7 +6,6 @@ written without knowledge of the detector (see HARROW.md).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from distillguard.schema import CUSTOMER_SCHEMA, EVENT_SCHEMA, LABEL_SCHEMA
+from distillguard.simulate.independent import command_line
 
 from .harrow_campaigns import all_campaigns
 from .harrow_kit import DAY, END, Acct, World, cloud_ip, payment, sub_rng
@@ -104,16 +104,7 @@ def _customers(seed: int, accounts: list[Acct]) -> pa.Table:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if not args or len(args) > 4:
-        print("usage: python -m distillguard.simulate.independent.harrow OUT [SEED] [SCALE] "
-              "[CORPUS]", file=sys.stderr)
-        return 2
-    counts = generate(Path(args[0]), seed=int(args[1]) if len(args) > 1 else 0,
-                      scale=float(args[2]) if len(args) > 2 else 1.0,
-                      corpus=Path(args[3]) if len(args) > 3 else None)
-    print(counts)
-    return 0
+    return command_line(generate, "harrow", argv)
 
 
 if __name__ == "__main__":

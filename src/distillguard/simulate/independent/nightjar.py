@@ -6,7 +6,6 @@ written without knowledge of the detector (see NIGHTJAR.md).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from distillguard.schema import CUSTOMER_SCHEMA, EVENT_SCHEMA, LABEL_SCHEMA
+from distillguard.simulate.independent import command_line
 
 from .nightjar_kit import DAY, END, START, World, sub_rng
 from .nightjar_legit import all_legitimate
@@ -130,16 +130,7 @@ def _customers(seed: int, w: World, idx: np.ndarray) -> pa.Table:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if not args or len(args) > 4:
-        print("usage: python -m distillguard.simulate.independent.nightjar OUT [SEED] [SCALE] "
-              "[CORPUS]", file=sys.stderr)
-        return 2
-    counts = generate(Path(args[0]), seed=int(args[1]) if len(args) > 1 else 0,
-                      scale=float(args[2]) if len(args) > 2 else 1.0,
-                      corpus=Path(args[3]) if len(args) > 3 else None)
-    print(counts)
-    return 0
+    return command_line(generate, "nightjar", argv)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ released on day six, written without knowledge of the detector (see OSPREY.md).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from distillguard.schema import CUSTOMER_SCHEMA, EVENT_SCHEMA, LABEL_SCHEMA, TIMESTAMP
+from distillguard.simulate.independent import command_line
 
 from . import osprey_legit, osprey_ops, osprey_orgs, osprey_schemes, osprey_trades
 from .osprey_kit import DAY, END, World, sub_rng
@@ -109,16 +109,7 @@ def _customers(w: World, seed: int, seen: set[str]) -> pa.Table:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if not args or len(args) > 4:
-        print("usage: python -m distillguard.simulate.independent.osprey OUT [SEED] [SCALE] "
-              "[CORPUS]", file=sys.stderr)
-        return 2
-    counts = generate(Path(args[0]), seed=int(args[1]) if len(args) > 1 else 0,
-                      scale=float(args[2]) if len(args) > 2 else 1.0,
-                      corpus=Path(args[3]) if len(args) > 3 else None)
-    print(counts)
-    return 0
+    return command_line(generate, "osprey", argv)
 
 
 if __name__ == "__main__":
