@@ -456,3 +456,143 @@ def test_colocation_is_the_largest_share_of_members_on_one_network() -> None:
     counted = np.array([True, False, True, True, True, True])
     assert _colocation(labels, ids, places, size, counted).tolist() == [0.5, 0.0]
     assert _colocation(labels, ids, None, size).tolist() == [0.0, 0.0]
+
+
+def test_members_rotating_through_a_proxy_pool_conceal_as_a_cohort_does() -> None:
+    # Twenty established accounts, no organisation, harvesting and sharing rare networks:
+    # CI runners of one cloud provider rotate inside a few address blocks and hide
+    # nothing; a hydra's residential proxy pool exits through many ISPs' blocks.
+    names = [f"r{i:02d}" for i in range(20)]
+    ids = pa.array(names)
+    pairs = [(names[i], names[j], 1.5, ["ip_prefix"])
+             for i in range(20) for j in range(i + 1, 20)]
+    members = evidence(np.full(20, 0.5), np.full(20, 0.5), 1e6)
+    ci = find_campaigns(ids, replace(members, proxy_pool=np.zeros(20)),
+                        _links(pairs, []), CFG.scoring)
+    assert ci.records == [] or ci.records[0].risk < CFG.scoring.thresholds["review"]
+    assert find_campaigns(ids, members, _links(pairs, []), CFG.scoring).records == ci.records
+    hydra = find_campaigns(ids, replace(members, proxy_pool=np.ones(20)),
+                           _links(pairs, []), CFG.scoring).records
+    assert len(hydra) == 1 and hydra[0].risk >= CFG.scoring.thresholds["review"]
+    assert hydra[0].signals["concealment"] == 1.0
+    assert any("proxy pool" in reason.text for reason in hydra[0].reasons)
+
+
+def test_a_member_s_proxy_pool_is_its_rotation_times_its_spread_over_blocks() -> None:
+    from distillguard.detect.campaigns import member_evidence
+    from distillguard.detect.context import org_keys, with_business_context
+    from distillguard.detect.profiles import build_profiles
+    from distillguard.detect.scoring import score_accounts
+
+    low, high = (int(CFG.scoring.signal_params[k]) for k in ("proxy_blocks_min",
+                                                            "proxy_blocks_full"))
+    # Each account sends 40 requests, each from a new address in a new /24, spread over
+    # 2 blocks (CI of one provider), halfway between the ramp's ends, or 40 blocks.
+    spread = {"ci": 2, "mid": (low + high) // 2, "pool": 40}
+    rows = [{"account_id": name, "ip": f"{1 + i % k}.{i}.{i}.7", "prompt": f"q{i}",
+             "timestamp": T0 + timedelta(minutes=i)}
+            for name, k in spread.items() for i in range(40)]
+    profile = with_business_context(build_profiles(connection_with_events(rows), CFG), None)
+    profile = profile.append_column("org_key", org_keys(profile, []))
+    scores = score_accounts(profile, CFG.scoring, {"ip", "prompt"})
+    ids = profile.column("account_id").to_pylist()
+    assert all(s == 1.0 for s in scores.strengths["ip_rotation"])
+    pool = member_evidence(profile, scores, CFG.scoring).proxy_pool
+    assert pool is not None
+    got = dict(zip(ids, np.round(pool, 6).tolist(), strict=True))
+    assert got == {"ci": 0.0, "mid": round(((low + high) // 2 - low) / (high - low), 6),
+                   "pool": 1.0}
+
+
+def test_a_young_organisation_whose_members_nearly_all_harvest_is_one_campaign() -> None:
+    from distillguard.detect.campaigns import harvest_organisations
+
+    # Eight accounts of one declared organisation, nothing shared that linkage keeps
+    # (it drops links inside an organisation): each harvests strongly on its own.
+    names = [f"o{i}" for i in range(8)]
+    ids = pa.array(names)
+    base = replace(evidence(np.full(8, 0.7), np.full(8, 1.5), 1e6),
+                   org=np.zeros(8, dtype=np.int64))
+    shell = replace(base, fresh=np.ones(8, dtype=bool))  # all first used when registered
+    assert harvest_organisations(shell, CFG.scoring).all()
+    found = find_campaigns(ids, shell, _links([], []), CFG.scoring).records
+    assert [sorted(r.accounts) for r in found] == [names]
+    assert found[0].risk >= CFG.scoring.thresholds["review"]
+    assert found[0].signals["harvest_org"] == 1.0
+    assert found[0].signals["open"] == 0.0
+    assert any("organisation" in reason.text for reason in found[0].reasons)
+    # A lab of years-old accounts running evaluations, a team with light and heavy
+    # users, a new organisation too small to tell: no group from the organisation.
+    lab = base
+    team = replace(shell, own_risk=np.r_[np.full(6, 0.7), np.full(2, 0.05)])
+    small = replace(shell, org=np.r_[np.zeros(4), np.ones(4)].astype(np.int64))
+    for members in (lab, team, small):
+        assert not harvest_organisations(members, CFG.scoring).any()
+        assert find_campaigns(ids, members, _links([], []), CFG.scoring).records == []
+    # Fronts added to a real customer's organisation: the customer's established,
+    # unsuspicious account is not one of them.
+    host = replace(shell, own_risk=np.r_[np.full(7, 0.7), 0.0],
+                   fresh=np.r_[np.ones(7, dtype=bool), False])
+    assert harvest_organisations(host, CFG.scoring).tolist() == [True] * 7 + [False]
+    hosted = find_campaigns(ids, host, _links([], []), CFG.scoring).records
+    assert [sorted(r.accounts) for r in hosted] == [names[:7]]
+    # A hackathon: new accounts of one organisation, all harvesting long coding answers,
+    # together on the venue's network with as many other people.
+    crowd = [f"guest{i}" for i in range(8)]
+    everyone = pa.array(names + crowd)
+    at_event = replace(shell, **{k: np.r_[getattr(shell, k), v] for k, v in {
+        "own_risk": np.zeros(8), "harvest": np.zeros(8), "amplifier": np.ones(8),
+        "novel_tokens": np.zeros(8), "org": np.full(8, -1),
+        "declared": np.zeros(8, dtype=bool), "fresh": np.ones(8, dtype=bool)}.items()})
+    venue = _links([], [], [(x, "venue") for x in names + crowd])
+    assert not harvest_organisations(at_event, CFG.scoring, venue.places, everyone).any()
+    assert find_campaigns(everyone, at_event, venue, CFG.scoring).records == []
+    # An operator's fronts on a server network of their own, or each at home, are not.
+    for where in ([(x, "servers") for x in names], [(x, f"home-{i}") for i, x in enumerate(names)]):
+        alone = _links([], [], where)
+        assert harvest_organisations(shell, CFG.scoring, alone.places, ids).all()
+    # Accounts with no organisation are never one by this rule.
+    nobody = replace(shell, org=np.full(8, -1))
+    assert not harvest_organisations(nobody, CFG.scoring).any()
+
+
+def test_harvest_organisations_on_one_operator_s_client_are_one_campaign() -> None:
+    # Ten fronts of one operator (six accounts each) all run its agent over Node's
+    # stack; two fronts of another operator run a Python client. No rare value links
+    # any of them: the client is popular, and linkage drops links inside organisations.
+    orgs = 12
+    names = [f"f{o:02d}x{i}" for o in range(orgs) for i in range(6)]
+    ids = pa.array(names)
+    members = replace(evidence(np.full(len(names), 0.7), np.full(len(names), 1.5), 1e6),
+                      org=np.repeat(np.arange(orgs), 6), fresh=np.ones(len(names), dtype=bool))
+    first = [n for n in names if int(n[1:3]) < 10]
+    clients = pa.table({
+        "account_id": names + names,
+        "client": (["tls_fingerprint:node"] * len(first) + ["tls_fingerprint:python"] * 12
+                   + [f"user_agent:{'agent' if i % 2 else 'cli'}/1.0" for i in range(60)]
+                   + ["user_agent:python-sdk/2.1"] * 12)})
+    linked = replace(_links([], []), clients=clients)
+    found = find_campaigns(ids, members, linked, CFG.scoring).records
+    assert sorted(sorted(r.accounts) for r in found) == [first, names[60:]]
+    assert all(r.risk >= CFG.scoring.thresholds["review"] for r in found)
+    # Without their clients each front is a campaign of its own.
+    assert len(find_campaigns(ids, members, _links([], []), CFG.scoring).records) == orgs
+
+
+def test_fronts_join_fronts_not_a_group_they_are_only_part_of() -> None:
+    # Ten fronts on Node's stack; and a group of six linked accounts in no organisation
+    # with one more front's six members among them, on the same stack (alike enough in
+    # kit to join, were it a front).
+    fronts = [f"f{o:02d}x{i}" for o in range(11) for i in range(6)]
+    others = [f"y{i:02d}" for i in range(6)]
+    names = fronts + others
+    ids = pa.array(names)
+    members = replace(evidence(np.full(len(names), 0.7), np.full(len(names), 1.5), 1e6),
+                      org=np.r_[np.repeat(np.arange(11), 6), np.full(6, -1)],
+                      fresh=np.ones(len(names), dtype=bool))
+    mixed = fronts[60:] + others
+    pairs = [(x, y, 2.0, ["ip_prefix"]) for k, x in enumerate(mixed) for y in mixed[k + 1:]]
+    clients = pa.table({"account_id": fronts, "client": ["tls_fingerprint:node"] * 66})
+    found = find_campaigns(ids, members, replace(_links(pairs, []), clients=clients),
+                           CFG.scoring).records
+    assert sorted(sorted(r.accounts) for r in found) == [fronts[:60], sorted(mixed)]

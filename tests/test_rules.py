@@ -66,8 +66,8 @@ def test_every_configured_indicator_kind_is_in_the_catalogue() -> None:
     assert set(config.intel.hashed_kinds) <= set(WORKSPACE_VALUES)
     assert set(KIND) >= PERSONAL_KINDS
     # Every group signal of the catalogue is weighed; the rest are the group's own
-    # (concealing cohorts, automation), not link kinds.
-    own = {"concealment", "automation"}
+    # (concealing cohorts, harvest organisations, automation), not link kinds.
+    own = {"concealment", "harvest_org", "automation"}
     assert set(config.scoring.campaign_coordination_weights) - own == set(GROUP_SIGNALS)
 
 

@@ -76,6 +76,10 @@ class ScoringConfig:
     campaign_coordination_weights: dict[str, float]
     campaign_openness_weight: float
     campaign_concealed_payment_weight: float
+    harvest_org_min_accounts: int
+    harvest_org_strong_share: float
+    harvest_org_young_share: float
+    harvest_org_colocated_max: float
     min_campaign_accounts: int
     min_campaign_member_risk: float
     campaign_attach_weight: float

@@ -31,6 +31,8 @@ from distillguard.schema import Campaign, Reason
 
 #: Group signals and the link kinds that evidence them (:mod:`~distillguard.detect.indicators`).
 KIND_SIGNALS: dict[str, tuple[str, ...]] = group_signal_kinds()
+#: Hub kind of a harvest organisation (:func:`harvest_organisations`).
+HARVEST_ORG_HUB = "harvest_org"
 
 
 @dataclass
@@ -419,7 +421,9 @@ class MemberEvidence:
     tokens of long answers to new prompts it collected, ``org`` the organisation it
     openly belongs to (an integer code, -1 for none), ``declared`` whether a verified
     customer declared its automated use, ``fresh`` whether it was first used within
-    ``young_account_days`` of its registration.
+    ``young_account_days`` of its registration, ``proxy_pool`` how far it rotates through
+    a residential proxy pool (its ``ip_rotation`` times the spread of its addresses over
+    address blocks, ``proxy_blocks_min`` to ``_full``).
     """
 
     own_risk: np.ndarray
@@ -429,6 +433,7 @@ class MemberEvidence:
     org: np.ndarray
     declared: np.ndarray
     fresh: np.ndarray
+    proxy_pool: np.ndarray | None = None
 
 
 def member_evidence(profile: pa.Table, scores: AccountScores, config: ScoringConfig
@@ -436,7 +441,7 @@ def member_evidence(profile: pa.Table, scores: AccountScores, config: ScoringCon
     """Each account's contribution to a group, from its profile and scores."""
     columns = {name: _number_column(profile, name)
                for name in ("harvest_tokens", "repeated_prompt_share", "declared",
-                            "account_age_hours")}
+                            "account_age_hours", "distinct_blocks")}
     org = profile.column("org_key").combine_chunks()
     codes = pc.fill_null(pc.dictionary_encode(org).indices, -1)
     return MemberEvidence(
@@ -445,7 +450,57 @@ def member_evidence(profile: pa.Table, scores: AccountScores, config: ScoringCon
         org=np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64),
         declared=np.nan_to_num(columns["declared"]) > 0,
         fresh=columns["account_age_hours"] < 24.0 * config.signal_params["young_account_days"],
+        proxy_pool=scores.strengths["ip_rotation"] * _ramp(
+            np.nan_to_num(columns["distinct_blocks"]), config.signal_params["proxy_blocks_min"],
+            config.signal_params["proxy_blocks_full"]),
     )
+
+
+def harvest_organisations(members: MemberEvidence, config: ScoringConfig,
+                          places: pa.Table | None = None,
+                          account_ids: pa.Array | None = None) -> np.ndarray:
+    """Per account, whether it belongs to a *harvest organisation*: one of at least
+    ``harvest_org_min_accounts`` accounts of which at least ``harvest_org_strong_share``
+    are strongly suspicious on their own (own risk at ``review``) and at least
+    ``harvest_org_young_share`` were first used within ``young_account_days`` of
+    registration.
+
+    A team has light and heavy users, and a lab that runs evaluations has been a customer
+    for years; a new organisation whose members nearly all harvest from their first days
+    is a shell company, one of an operator's fronts (start-up and research programmes,
+    invented labs). Its openness explains nothing: its members are one group. An
+    established member that is not suspicious on its own (neither strong nor fresh) is
+    left out: fronts are added to a real customer's organisation too (a cuckoo), and the
+    customer is not one of them. An organisation with more than
+    ``harvest_org_colocated_max`` of its members together at one place that at least as
+    many others use (``places``, as for a group's co-location) is an event or a class: a
+    hackathon's new accounts all harvest long coding answers from the venue's network.
+    A network of the organisation's own (its servers) is no such place.
+    """
+    org = members.org
+    shell = np.zeros(len(org), dtype=bool)
+    known = np.flatnonzero(org >= 0)
+    if not len(known):
+        return shell
+    _, inverse, counts = np.unique(org[known], return_inverse=True, return_counts=True)
+
+    def share(flags: np.ndarray) -> np.ndarray:
+        return np.bincount(inverse, weights=flags[known].astype(float),
+                           minlength=len(counts)) / counts
+
+    strong = members.own_risk >= config.thresholds["review"]
+    fresh = np.asarray(members.fresh, dtype=bool)
+    harvesting = ((counts >= config.harvest_org_min_accounts)
+                  & (share(strong) >= config.harvest_org_strong_share)
+                  & (share(fresh) >= config.harvest_org_young_share))
+    if places is not None and account_ids is not None and harvesting.any():
+        label = np.full(len(org), len(counts), dtype=np.int64)  # no organisation: apart
+        label[known] = inverse
+        together = _colocation(label, account_ids, places, np.r_[counts, len(org)],
+                               among_others=True)
+        harvesting &= together[:len(counts)] <= config.harvest_org_colocated_max
+    shell[known] = harvesting[inverse] & (strong | fresh)[known]
+    return shell
 
 
 def cohort_dimensions(profile: pa.Table, scores: AccountScores, config: Config) -> pa.Table:
@@ -517,6 +572,18 @@ def find_campaigns(
     else:
         hub_names = np.array([], dtype=object)
         hub_index = hub_accounts = np.array([], dtype=np.int64)
+    # A harvest organisation is one group (a core hub of its members), and not open.
+    shell = harvest_organisations(members, config, links.places, account_ids)
+    if shell.any():
+        shell_rows = np.flatnonzero(shell)
+        codes, local = np.unique(members.org[shell_rows], return_inverse=True)
+        hub_index = np.concatenate([hub_index, len(hub_names) + local])
+        hub_accounts = np.concatenate([hub_accounts, shell_rows])
+        hub_names = np.concatenate([hub_names, np.array(
+            [f"{HARVEST_ORG_HUB}:{code}" for code in codes], dtype=object)])
+        hub_core = np.concatenate([hub_core, np.ones(len(codes), dtype=bool)])
+        hub_weight = np.concatenate([hub_weight, np.ones(len(codes))])
+    open_org = np.where(shell, -1, members.org)
     seeds = own_risk >= config.min_campaign_member_risk
     # Strangers register in the same half hour: a sign-up window ties together accounts
     # that are suspicious or conceal on other grounds, and brings in no one by itself.
@@ -540,7 +607,7 @@ def find_campaigns(
     # twenty declared organisations are not one organisation's, even where Louvain
     # cuts the group along them (each shell company a dense block of its own).
     open_before, other_orgs_before = (
-        share[labels] for share in _org_shares(labels, members.org,
+        share[labels] for share in _org_shares(labels, open_org,
                                                int(labels.max()) + 1 if n else 0))
     node_label = np.zeros(n + len(hub_names), dtype=np.int64)
     node_label[:n] = labels
@@ -556,14 +623,26 @@ def find_campaigns(
         every_core &= ~(window[hub_index] & ~(seeds | in_core_hub)[hub_accounts])
     # Sign-up windows bridge nothing: strangers register in the same half hour.
     bridging = ~window
-    labels = rejoin_parts(labels, hub_accounts[every_core], hub_index[every_core],
+    # A kit is what an operator holds (clients, prompts, networks, cards), not when it
+    # acts: a co-timed group is partly held.
+    kit_values = bridging & ~np.char.startswith(hub_names.astype(str), f"{COTIMING_HUB}:")
+    # Harvest organisations' clients (popular ones too) are their kit: an operator's
+    # fronts run its one client, so its organisations on the same kit join again. Fronts
+    # join fronts: only parts made mostly of their members (a larger group holding a few
+    # would be judged on what the rest of it does, and not as fronts).
+    part_size = np.bincount(labels, minlength=labels.max() + 1 if n else 0)
+    fronts_share = (np.bincount(labels, weights=shell, minlength=len(part_size))
+                    / np.maximum(part_size, 1))
+    front_accounts, front_index, front_count = _harvest_org_clients(
+        links.clients, account_ids,
+        shell & (fronts_share[labels] >= config.harvest_org_strong_share), len(hub_names))
+    labels = rejoin_parts(labels, np.concatenate([hub_accounts[every_core], front_accounts]),
+                          np.concatenate([hub_index[every_core], front_index]),
                           config.community_rejoin_share, config.community_rejoin_bridges,
-                          bridging, config.community_rejoin_similarity,
+                          np.r_[bridging, np.ones(front_count, dtype=bool)],
+                          config.community_rejoin_similarity,
                           config.min_campaign_accounts,
-                          # A kit is what an operator holds (clients, prompts, networks,
-                          # cards), not when it acts: a co-timed group is partly held.
-                          bridging & ~np.char.startswith(hub_names.astype(str),
-                                                         f"{COTIMING_HUB}:"),
+                          np.r_[kit_values, np.ones(front_count, dtype=bool)],
                           config.community_rejoin_kit_prior)
 
     # Which kinds of link each account has to another member of its own group.
@@ -573,7 +652,10 @@ def find_campaigns(
         hit = inside & _pairs_with_kind(pairs, wanted)
         has[name][a[hit]] = True
         has[name][b[hit]] = True
-    concealment = np.zeros(n)
+    # A member's concealment: the strongest concealing cohort it belongs to, or its own
+    # rotation through a residential proxy pool (many address blocks).
+    concealment = (np.zeros(n) if members.proxy_pool is None
+                   else np.asarray(members.proxy_pool, dtype=float).copy())
     if len(hub_accounts):
         hub_kinds = np.array([h.split(":", 1)[0] for h in hub_names], dtype=object)
         for name, wanted in KIND_SIGNALS.items():
@@ -581,8 +663,7 @@ def find_campaigns(
             has[name][hub_accounts[hit]] = True
         timed = hub_kinds[hub_index] == COTIMING_HUB
         has[LOCKSTEP][hub_accounts[timed]] = True
-        # A member's concealment: the strongest concealing cohort it belongs to.
-        cohort = hub_core[hub_index] & ~timed
+        cohort = hub_core[hub_index] & ~timed & (hub_kinds[hub_index] != HARVEST_ORG_HUB)
         np.maximum.at(concealment, hub_accounts[cohort], hub_weight[hub_index[cohort]])
 
     comp_size = np.bincount(labels, minlength=labels.max() + 1 if n else 0).astype(float)
@@ -590,7 +671,7 @@ def find_campaigns(
     # strongly suspicious on their own (below review) count as being there.
     colocated = _colocation(labels, account_ids, links.places, comp_size,
                             own_risk < config.thresholds["review"])
-    open_after, other_orgs_after = _org_shares(labels, members.org, len(comp_size))
+    open_after, other_orgs_after = _org_shares(labels, open_org, len(comp_size))
     seed_count = np.bincount(labels, weights=seeds, minlength=len(comp_size))
     core_count = np.bincount(labels, weights=in_core_hub, minlength=len(comp_size))
     total = lambda x: np.bincount(labels, weights=x, minlength=len(comp_size))  # noqa: E731
@@ -604,6 +685,7 @@ def find_campaigns(
         "suspicious_share": seed_count / np.maximum(comp_size, 1),
         "concealment": mean(concealment),
         "fresh": mean(members.fresh.astype(float)),
+        HARVEST_ORG_HUB: mean(shell.astype(float)),
         **{name: mean(flags.astype(float)) for name, flags in has.items()},
         "open": np.minimum(open_after, mean(open_before)),
         "other_orgs": np.maximum(other_orgs_after, mean(other_orgs_before)),
@@ -637,13 +719,38 @@ def find_campaigns(
     return Campaigns(campaign_of=campaign_of, campaign_risk=campaign_risk, records=records)
 
 
+def _harvest_org_clients(clients: pa.Table | None, account_ids: pa.Array, shell: np.ndarray,
+                         first_hub: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The clients (user agents, TLS fingerprints) of harvest organisations' members, as
+    hubs numbered from ``first_hub``: (account index, hub index) per holding, and the
+    number of hubs. Only those members hold them, so only their parts join through them."""
+    empty = np.zeros(0, dtype=np.int64)
+    if clients is None or not clients.num_rows or not shell.any():
+        return empty, empty, 0
+    holder = np.asarray(pc.fill_null(pc.index_in(clients.column("account_id"),
+                                                 value_set=account_ids), -1)
+                        .to_numpy(zero_copy_only=False), dtype=np.int64)
+    known = holder >= 0
+    holder = holder[known]
+    rows = shell[holder]
+    if not rows.any():
+        return empty, empty, 0
+    values = np.asarray(clients.column("client").to_numpy(zero_copy_only=False),
+                        dtype=object)[known][rows]
+    names, index = np.unique(values.astype(str), return_inverse=True)
+    return holder[rows], first_hub + index.astype(np.int64), len(names)
+
+
 def _colocation(labels: np.ndarray, account_ids: pa.Array, places: pa.Table | None,
-                size: np.ndarray, counted: np.ndarray | None = None) -> np.ndarray:
+                size: np.ndarray, counted: np.ndarray | None = None,
+                among_others: bool = False) -> np.ndarray:
     """Per group, the largest share of its members at one place: on one network, and on no
     more than a few (:attr:`~distillguard.detect.linkage.Links.places`), among the
     ``counted`` accounts (default all). Near 1 for people together at a venue, a campus or
     an office; near 0 for accounts spread over many networks, as an operator's are
-    (behind rotating proxies, or one server each)."""
+    (behind rotating proxies, or one server each). ``among_others``: only places where
+    at least as many accounts outside the group are (a venue, a campus), not a network
+    of the group's own (an operator's servers)."""
     largest = np.zeros(len(size))
     if places is None or places.num_rows == 0:
         return largest
@@ -657,6 +764,9 @@ def _colocation(labels: np.ndarray, account_ids: pa.Array, places: pa.Table | No
     keys, counts = np.unique(np.stack([labels[member[known]], code[known]]), axis=1,
                              return_counts=True)
     shared = counts >= 2  # one member alone on a network is no place of the group's
+    if among_others:
+        everyone = np.bincount(code[member >= 0], minlength=int(code.max()) + 1)
+        shared &= everyone[keys[1]] - counts >= counts
     np.maximum.at(largest, keys[0][shared], counts[shared])
     return largest / np.maximum(size, 1.0)
 
@@ -731,8 +841,8 @@ def group_risk(group: Mapping[str, np.ndarray], config: ScoringConfig) -> np.nda
     for name, w in coordination_w.items():
         if name == "automation":
             value = np.maximum(np.asarray(group["member_amplifier"]) - 1.0, 0.0)
-        else:
-            value = np.asarray(group[name], dtype=float)
+        else:  # a signal the caller does not have (the guard: harvest organisations)
+            value = np.asarray(group.get(name, 0.0), dtype=float)
         if name in PLAIN_SHARING:
             value = value * novelty
         if name in PLACE_SHARING:
@@ -762,7 +872,10 @@ PLACE_SHARING: frozenset[str] = frozenset({"shared_network", "signup_burst"})
 _SHARE_WORDS: dict[str, str] = {
     **GROUP_SIGNALS,
     "concealment": "belong to a cohort that conceals (registered together, "
-                   "fresh, rotating addresses)",
+                   "fresh, rotating addresses) or rotate through a proxy pool spanning "
+                   "many address blocks",
+    HARVEST_ORG_HUB: "belong to a new organisation whose members nearly all harvest on "
+                     "their own (a shell company, not a team)",
 }
 
 

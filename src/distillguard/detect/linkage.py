@@ -91,6 +91,9 @@ class Links:
     #: account_id, network: where each account that stays on a few networks is (a home,
     #: an office, a venue), for a group's co-location; accounts spread wider are absent.
     places: pa.Table | None = None
+    #: account_id, client (``kind:value``): each account's user agents and TLS
+    #: fingerprints, boilerplate included, for the kit of harvest organisations.
+    clients: pa.Table | None = None
 
 
 def build_indicators(
@@ -282,8 +285,11 @@ def link_accounts(
         "core": pa.array([True] * timed.groups.num_rows),
     }))
     places = con.execute(places_sql()).to_arrow_table()
+    clients = con.execute(
+        "SELECT account_id, kind || ':' || value AS client FROM account_clients"
+    ).to_arrow_table()
     return Links(pairs=_named_pairs(pairs, account_ids.ids, config), hubs=hubs,
-                 cohorts=cohorts, places=places)
+                 cohorts=cohorts, places=places, clients=clients)
 
 
 def cotiming_settings(config: LinkageConfig) -> CoTimingSettings:
