@@ -29,7 +29,6 @@ from distillguard.detect.campaigns import (
     cap_declared,
     cohort_dimensions,
     find_campaigns,
-    harvest_organisations,
     member_evidence,
 )
 from distillguard.detect.context import (
@@ -225,8 +224,9 @@ def analyse(
     sweeping = _unnamed_sweeps(profile, links.places, config.scoring,
                                turns_logged="turn" in ws.available_columns(source))
     # A harvest organisation's name explains nothing (a front): its members are not open.
-    open_lone = (open_lone_accounts(scores, config.scoring, _declared_uses(profile))
-                 & ~harvest_organisations(members, config.scoring, links.places, account_ids))
+    open_lone = open_lone_accounts(scores, config.scoring, _declared_uses(profile))
+    if campaigns.fronts is not None:
+        open_lone &= ~campaigns.fronts
     risk = final_risk(scores.own_risk, campaigns.campaign_risk, member, config.scoring,
                       open_lone=open_lone & ~sweeping)
     decisions = decide(risk, config.scoring.thresholds)

@@ -42,6 +42,8 @@ class Campaigns:
     campaign_of: np.ndarray  # object array: campaign id or None, per account
     campaign_risk: np.ndarray  # per account; 0 outside campaigns
     records: list[Campaign] = field(default_factory=list)
+    #: per account: a member of a harvest organisation (:func:`harvest_organisations`)
+    fronts: np.ndarray | None = None
 
 
 def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -716,7 +718,8 @@ def find_campaigns(
             reasons=campaign_reasons(int(comp_size[comp]), signals),
             signals=signals,
         ))
-    return Campaigns(campaign_of=campaign_of, campaign_risk=campaign_risk, records=records)
+    return Campaigns(campaign_of=campaign_of, campaign_risk=campaign_risk, records=records,
+                     fronts=shell)
 
 
 def _harvest_org_clients(clients: pa.Table | None, account_ids: pa.Array, shell: np.ndarray,
