@@ -423,9 +423,7 @@ class MemberEvidence:
     tokens of long answers to new prompts it collected, ``org`` the organisation it
     openly belongs to (an integer code, -1 for none), ``declared`` whether a verified
     customer declared its automated use, ``fresh`` whether it was first used within
-    ``young_account_days`` of its registration, ``proxy_pool`` how far it rotates through
-    a residential proxy pool (its ``ip_rotation`` times the spread of its addresses over
-    address blocks, ``proxy_blocks_min`` to ``_full``).
+    ``young_account_days`` of its registration.
     """
 
     own_risk: np.ndarray
@@ -435,7 +433,6 @@ class MemberEvidence:
     org: np.ndarray
     declared: np.ndarray
     fresh: np.ndarray
-    proxy_pool: np.ndarray | None = None
 
 
 def member_evidence(profile: pa.Table, scores: AccountScores, config: ScoringConfig
@@ -443,7 +440,7 @@ def member_evidence(profile: pa.Table, scores: AccountScores, config: ScoringCon
     """Each account's contribution to a group, from its profile and scores."""
     columns = {name: _number_column(profile, name)
                for name in ("harvest_tokens", "repeated_prompt_share", "declared",
-                            "account_age_hours", "distinct_blocks")}
+                            "account_age_hours")}
     org = profile.column("org_key").combine_chunks()
     codes = pc.fill_null(pc.dictionary_encode(org).indices, -1)
     return MemberEvidence(
@@ -452,9 +449,6 @@ def member_evidence(profile: pa.Table, scores: AccountScores, config: ScoringCon
         org=np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64),
         declared=np.nan_to_num(columns["declared"]) > 0,
         fresh=columns["account_age_hours"] < 24.0 * config.signal_params["young_account_days"],
-        proxy_pool=scores.strengths["ip_rotation"] * _ramp(
-            np.nan_to_num(columns["distinct_blocks"]), config.signal_params["proxy_blocks_min"],
-            config.signal_params["proxy_blocks_full"]),
     )
 
 
@@ -654,10 +648,7 @@ def find_campaigns(
         hit = inside & _pairs_with_kind(pairs, wanted)
         has[name][a[hit]] = True
         has[name][b[hit]] = True
-    # A member's concealment: the strongest concealing cohort it belongs to, or its own
-    # rotation through a residential proxy pool (many address blocks).
-    concealment = (np.zeros(n) if members.proxy_pool is None
-                   else np.asarray(members.proxy_pool, dtype=float).copy())
+    concealment = np.zeros(n)
     if len(hub_accounts):
         hub_kinds = np.array([h.split(":", 1)[0] for h in hub_names], dtype=object)
         for name, wanted in KIND_SIGNALS.items():
@@ -665,6 +656,7 @@ def find_campaigns(
             has[name][hub_accounts[hit]] = True
         timed = hub_kinds[hub_index] == COTIMING_HUB
         has[LOCKSTEP][hub_accounts[timed]] = True
+        # A member's concealment: the strongest concealing cohort it belongs to.
         cohort = hub_core[hub_index] & ~timed & (hub_kinds[hub_index] != HARVEST_ORG_HUB)
         np.maximum.at(concealment, hub_accounts[cohort], hub_weight[hub_index[cohort]])
 
@@ -875,8 +867,7 @@ PLACE_SHARING: frozenset[str] = frozenset({"shared_network", "signup_burst"})
 _SHARE_WORDS: dict[str, str] = {
     **GROUP_SIGNALS,
     "concealment": "belong to a cohort that conceals (registered together, "
-                   "fresh, rotating addresses) or rotate through a proxy pool spanning "
-                   "many address blocks",
+                   "fresh, rotating addresses)",
     HARVEST_ORG_HUB: "belong to a new organisation whose members nearly all harvest on "
                      "their own (a shell company, not a team)",
 }

@@ -128,14 +128,6 @@ base AS (
         count(DISTINCT model) AS models,
         count(DISTINCT ip) AS distinct_ips,
         count(DISTINCT ip_prefix) AS distinct_networks,
-        -- Address blocks (IPv4 /8, IPv6 /32): a cloud or CI pool sits in a few of its
-        -- provider's blocks, a residential proxy pool spans the ISPs of many countries.
-        count(DISTINCT CASE WHEN instr(ip_prefix, '.') > 0
-                            THEN substr(ip_prefix, 1, instr(ip_prefix, '.'))
-                            ELSE substr(ip_prefix, 1, instr(ip_prefix, ':')
-                                        + instr(substr(ip_prefix, instr(ip_prefix, ':') + 1),
-                                                ':'))
-                       END) AS distinct_blocks,
         count(DISTINCT user_agent) AS distinct_user_agents,
         min(email_domain) AS email_domain,
         count(DISTINCT conversation_id) AS conversations,
