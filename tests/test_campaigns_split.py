@@ -191,3 +191,42 @@ def test_values_outside_the_kit_do_not_tell_parts_apart() -> None:
                                     min_similarity=0.9, min_kit_part=3,
                                     kit_values=np.array([True, False]))
     assert joined[0] == joined[4]
+
+
+def test_a_card_batch_holding_two_client_builds_makes_them_one_kit() -> None:
+    # A hydra runs client build 1 (hub 1) in one sign-up wave (part A, 0-5) and build 2
+    # (hub 2) in the next (part B, 6-11); card batch M (12-15, card hub 3) spans both
+    # waves, half on each build.
+    labels = np.repeat(np.arange(3), [6, 6, 4])
+    hub_accounts = np.concatenate([np.arange(6), [12, 13], np.arange(6, 12), [14, 15],
+                                   np.arange(12, 16)])
+    hub_index = np.repeat([1, 2, 3], [8, 8, 4])
+    card = np.array([False, False, False, True])
+    joined = campaigns.rejoin_parts(labels, hub_accounts, hub_index, share=0.5,
+                                    min_similarity=0.6, min_kit_part=3,
+                                    owner_values=card, owner_share=0.9)
+    assert len(set(joined.tolist())) == 1
+    # Without the card as an owner, the builds are two kits: the three parts stay apart.
+    assert len(set(campaigns.rejoin_parts(labels, hub_accounts, hub_index, share=0.5,
+                                          min_similarity=0.6, min_kit_part=3).tolist())) == 3
+    # A card held by half the batch does not make it one payer's.
+    half = np.concatenate([hub_accounts[:-2], [15]]), np.concatenate([hub_index[:-2], [3]])
+    assert len(set(campaigns.rejoin_parts(labels, half[0], half[1], share=0.5,
+                                          min_similarity=0.6, min_kit_part=3,
+                                          owner_values=card, owner_share=0.9).tolist())) == 3
+
+
+def test_values_a_card_batch_holds_together_are_not_made_one() -> None:
+    # Operators A (0-5) and B (6-11) both use a scraping library (hub 0) beside prompts
+    # of their own (hubs 1 and 2). Card batch M (12-15, card hub 3) is A's: it holds the
+    # library and A's prompt together, which says nothing about B.
+    labels = np.repeat(np.arange(3), [6, 6, 4])
+    hub_accounts = np.concatenate([np.arange(16), np.arange(6), np.arange(12, 16),
+                                   np.arange(6, 12), np.arange(12, 16)])
+    hub_index = np.repeat([0, 1, 2, 3], [16, 10, 6, 4])
+    card = np.array([False, False, False, True])
+    kinds = np.array([0, 1, 1, 2])  # a TLS stack, two system prompts, a card
+    joined = campaigns.rejoin_parts(labels, hub_accounts, hub_index, share=0.5,
+                                    min_similarity=0.6, min_kit_part=3,
+                                    owner_values=card, owner_share=0.9, value_kinds=kinds)
+    assert joined[0] == joined[12] and joined[0] != joined[6]

@@ -347,6 +347,25 @@ def test_a_signup_window_brings_no_one_into_a_campaign_by_itself() -> None:
     assert [sorted(r.accounts) for r in result.records] == [hydra]
 
 
+def test_a_cohort_s_value_brings_in_only_holders_that_show_something() -> None:
+    # Eight hydra accounts conceal behind one SDK build (a core hub) and rotate (own risk
+    # 0.2); two newcomers on the same build show nothing else (own risk 0, no link), a
+    # third shares an address with a hydra account.
+    hydra = [f"h{i}" for i in range(8)]
+    ids = pa.array([*hydra, "t0", "t1", "t2"])
+    hubs = [(x, "user_agent:sdk/1.8.1", 1.0, True) for x in [*hydra, "t0", "t1", "t2"]]
+    own = np.array([0.2] * 8 + [0.0, 0.0, 0.0])
+    members = evidence(own, np.array([1.5] * 8 + [0.0] * 3), 1e6)
+    result = find_campaigns(ids, members, _links([("h0", "t2", 0.6, ["ip"])], hubs),
+                            CFG.scoring)
+    assert [sorted(r.accounts) for r in result.records] == [sorted([*hydra, "t2"])]
+    # With a signal of its own, a holder is a member again.
+    members.own_risk[8] = CFG.scoring.hub_member_min_risk
+    result = find_campaigns(ids, members, _links([("h0", "t2", 0.6, ["ip"])], hubs),
+                            CFG.scoring)
+    assert [sorted(r.accounts) for r in result.records] == [sorted([*hydra, "t0", "t2"])]
+
+
 def test_shell_companies_sharing_rare_infrastructure_are_not_open() -> None:
     # Twelve accounts in four declared organisations (three each) share one rare
     # network and one template: not one organisation, even where Louvain cuts the group
@@ -456,6 +475,52 @@ def test_colocation_is_the_largest_share_of_members_on_one_network() -> None:
     counted = np.array([True, False, True, True, True, True])
     assert _colocation(labels, ids, places, size, counted).tolist() == [0.5, 0.0]
     assert _colocation(labels, ids, None, size).tolist() == [0.0, 0.0]
+
+
+def test_members_rotating_through_a_proxy_pool_conceal_as_a_cohort_does() -> None:
+    # Twenty established accounts, no organisation, harvesting and sharing rare networks:
+    # CI runners of one cloud provider rotate inside a few address blocks and hide
+    # nothing; a hydra's residential proxy pool exits through many ISPs' blocks.
+    names = [f"r{i:02d}" for i in range(20)]
+    ids = pa.array(names)
+    pairs = [(names[i], names[j], 1.5, ["ip_prefix"])
+             for i in range(20) for j in range(i + 1, 20)]
+    members = evidence(np.full(20, 0.5), np.full(20, 0.5), 1e6)
+    ci = find_campaigns(ids, replace(members, proxy_pool=np.zeros(20)),
+                        _links(pairs, []), CFG.scoring)
+    assert ci.records == [] or ci.records[0].risk < CFG.scoring.thresholds["review"]
+    assert find_campaigns(ids, members, _links(pairs, []), CFG.scoring).records == ci.records
+    hydra = find_campaigns(ids, replace(members, proxy_pool=np.ones(20)),
+                           _links(pairs, []), CFG.scoring).records
+    assert len(hydra) == 1 and hydra[0].risk >= CFG.scoring.thresholds["review"]
+    assert hydra[0].signals["concealment"] == 1.0
+    assert any("proxy pool" in reason.text for reason in hydra[0].reasons)
+
+
+def test_a_member_s_proxy_pool_is_its_rotation_times_its_spread_over_blocks() -> None:
+    from distillguard.detect.campaigns import member_evidence
+    from distillguard.detect.context import org_keys, with_business_context
+    from distillguard.detect.profiles import build_profiles
+    from distillguard.detect.scoring import score_accounts
+
+    low, high = (int(CFG.scoring.signal_params[k]) for k in ("proxy_blocks_min",
+                                                            "proxy_blocks_full"))
+    # Each account sends 40 requests, each from a new address in a new /24, spread over
+    # 2 blocks (CI of one provider), halfway between the ramp's ends, or 40 blocks.
+    spread = {"ci": 2, "mid": (low + high) // 2, "pool": 40}
+    rows = [{"account_id": name, "ip": f"{1 + i % k}.{i}.{i}.7", "prompt": f"q{i}",
+             "timestamp": T0 + timedelta(minutes=i)}
+            for name, k in spread.items() for i in range(40)]
+    profile = with_business_context(build_profiles(connection_with_events(rows), CFG), None)
+    profile = profile.append_column("org_key", org_keys(profile, []))
+    scores = score_accounts(profile, CFG.scoring, {"ip", "prompt"})
+    ids = profile.column("account_id").to_pylist()
+    assert all(s == 1.0 for s in scores.strengths["ip_rotation"])
+    pool = member_evidence(profile, scores, CFG.scoring).proxy_pool
+    assert pool is not None
+    got = dict(zip(ids, np.round(pool, 6).tolist(), strict=True))
+    assert got == {"ci": 0.0, "mid": round(((low + high) // 2 - low) / (high - low), 6),
+                   "pool": 1.0}
 
 
 def test_a_young_organisation_whose_members_nearly_all_harvest_is_one_campaign() -> None:

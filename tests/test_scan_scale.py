@@ -31,6 +31,7 @@ from distillguard.detect.features import (
     capability_of,
     event_features,
     network_prefix,
+    networks_and_blocks,
 )
 from distillguard.detect.rules import SKELETON_MASKS, any_pattern
 from distillguard.engines.batches import DUPLICATE_REASON
@@ -182,12 +183,13 @@ def test_when_ip_prefix_is_taken_then_it_matches_ipaddress(ip: str | None) -> No
     assert got == [expected, expected, "10.9.9.0/24"]
 
 
-def _expected_prefix(ip: str) -> str | None:
+def _expected_prefix(ip: str, lengths: tuple[int, int] = (24, 48)) -> str | None:
+    """The network of ``ip`` (IPv4 and IPv6 prefix lengths), as :mod:`ipaddress` gives it."""
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return None
-    length = 24 if address.version == 4 else 48
+    length = lengths[0] if address.version == 4 else lengths[1]
     return str(ipaddress.ip_network(f"{address}/{length}", strict=False))
 
 
@@ -221,6 +223,22 @@ def test_when_ipv6_is_written_in_any_form_then_prefix_and_canonical_form_match_i
     array = pa.array(ips, pa.string())
     assert network_prefix(array).to_pylist() == [_expected_prefix(ip) for ip in ips]
     assert canonical_ips(array).to_pylist() == [_expected_canonical(ip) for ip in ips]
+    assert networks_and_blocks(array)[1].to_pylist() == [_expected_block(ip) for ip in ips]
+
+
+def _expected_block(ip: str) -> str | None:
+    return _expected_prefix(ip, (8, 32))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(
+    st.ip_addresses(v=4).map(str), st.ip_addresses(v=6).map(str),
+    st.sampled_from(["", "x", "01.2.3.4", "1.2.3", "::", "::ffff:1.2.3.4", " 1.2.3.4"])),
+    min_size=1, max_size=20))
+def test_an_address_s_block_is_its_ipv4_slash_8_or_ipv6_slash_32(ips: list[str]) -> None:
+    networks, blocks = networks_and_blocks(pa.array(ips, pa.string()))
+    assert networks.to_pylist() == [_expected_prefix(ip) for ip in ips]
+    assert blocks.to_pylist() == [_expected_block(ip) for ip in ips]
 
 
 def test_when_ips_are_canonicalised_per_distinct_value_then_each_row_gets_its_own() -> None:
@@ -456,6 +474,36 @@ def test_when_a_version_1_workspace_is_opened_then_its_events_stay_and_new_ones_
     assert ids == ["a", "v1"]
     assert report.duplicates == 1  # "v1" was already there, in the old table
     assert version == ("2",)
+
+
+def test_a_workspace_written_before_a_column_was_added_reads_it_as_null(
+    tmp_path: Path,
+) -> None:
+    import duckdb
+
+    from distillguard.detect.profiles import build_profiles
+
+    pq.write_table(_events(["a", "b"]).append_column("ip", pa.array(["10.1.2.3", "11.1.2.3"])),
+                   tmp_path / "1.parquet")
+    path = tmp_path / "ws.duckdb"
+    with EmbeddedWorkspace(path) as ws:
+        ws.ingest([tmp_path / "1.parquet"], CFG)
+        segments = sorted(ws.segments.glob("*.parquet"))
+    assert segments
+    for segment in segments:  # what distillguard wrote before address blocks
+        pq.write_table(pq.read_table(segment).drop_columns(["ip_block"]), segment)
+    old = duckdb.connect(str(path))
+    old.execute("ALTER TABLE stored_events DROP COLUMN ip_block")
+    old.close()
+    pq.write_table(_events(["c"]).append_column("ip", pa.array(["10.9.9.9"])),
+                   tmp_path / "2.parquet")
+    with EmbeddedWorkspace(path) as ws:
+        ws.ingest([tmp_path / "2.parquet"], CFG)
+        blocks = dict(ws.con.execute("SELECT request_id, ip_block FROM events").fetchall())
+        profile = {r["account_id"]: r for r in build_profiles(ws.con, CFG).to_pylist()}
+    assert blocks == {"a": None, "b": None, "c": "10.0.0.0/8"}
+    # An older event counts its network as its block: acc0's two events are two blocks.
+    assert {k: v["distinct_blocks"] for k, v in profile.items()} == {"acc0": 2, "acc1": 1}
 
 
 def test_when_only_duplicates_held_a_column_then_it_is_not_available(tmp_path: Path) -> None:

@@ -220,6 +220,16 @@ def test_when_a_proxy_pool_is_used_every_few_requests_then_ip_rotation_still_fir
     # A phone user moving between home, office and a carrier: four networks.
     rows += [{**r, "ip": f"100.64.{i % 4}.{i % 7}"}
              for i, r in enumerate(account("roaming", 120, every_s=60, prompt="q {i}"))]
+    # Coding-agent CI: a fresh runner address in another /24 each job (30 networks too),
+    # inside one cloud provider's two /8 blocks, between sessions from home.
+    rows += [{**r, "ip": "203.0.113.7" if i % 2 else f"{20 if i % 4 else 52}.42.{i // 8}.9"}
+             for i, r in enumerate(account("ci_runner", 120, every_s=60, prompt="q {i}"))]
+    # An operator sending a third of its requests through residential proxies (each in
+    # another ISP's block) and the rest from its own server.
+    rows += [{**r, "ip": f"{60 + i}.7.{i}.9" if i % 3 == 0 else "45.1.2.3"}
+             for i, r in enumerate(account("part_proxy", 120, every_s=60, prompt="q {i}"))]
     s = scored(rows)
     assert s["sticky_proxy"]["ip_rotation"] == pytest.approx(1.0)
     assert s["roaming"]["ip_rotation"] == 0.0
+    assert s["ci_runner"]["ip_rotation"] == 0.0
+    assert s["part_proxy"]["ip_rotation"] == pytest.approx(1.0)

@@ -89,6 +89,8 @@ class ScoringConfig:
     community_rejoin_bridges: int
     community_rejoin_similarity: float
     community_rejoin_kit_prior: float
+    community_rejoin_owner_share: float
+    hub_member_min_risk: float
     campaign_blend: float
     lone_account_factor: float
     lone_open_max_risk: float

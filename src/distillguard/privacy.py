@@ -120,11 +120,12 @@ def hash_distinct(
 PSEUDONYM_LABELS: dict[str, str] = {
     "ip": "ip",
     "ip_prefix": "net",
+    "ip_block": "blk",
     "email": "email",
     "payment_fingerprint": "pay",
     "email_domain": "dom",
 }
-_PSEUDONYM = re.compile(r"(?:ip|net|email|pay|dom)~[0-9a-f]{32}")
+_PSEUDONYM = re.compile(r"(?:ip|net|blk|email|pay|dom)~[0-9a-f]{32}")
 _META_KEY = "pii_key_id"
 _KEY_PURPOSE = "pii pseudonyms"
 
@@ -146,19 +147,20 @@ def pseudonymise(
 ) -> pa.Table:
     """Replace personal columns of a featured batch by keyed pseudonyms.
 
-    ``ip``, ``email``, ``payment_fingerprint`` and the derived ``ip_prefix`` become
-    ``label~hash`` (equal values stay equal, so linkage and distinct counts are
-    unchanged); ``email_domain`` is kept when it is one of ``keep_domains`` (big free-mail
-    providers) and hashed otherwise, and ``email_pattern`` keeps its shape with the same
-    domain. Run it *after* :func:`distillguard.detect.features.event_features`: the structural
-    columns are derived from the raw values first. Columns absent from ``batch`` are left
-    out; a pure function over one Arrow table (hashing per distinct value).
+    ``ip``, ``email``, ``payment_fingerprint`` and the derived ``ip_prefix`` and
+    ``ip_block`` become ``label~hash`` (equal values stay equal, so linkage and distinct
+    counts are unchanged); ``email_domain`` is kept when it is one of ``keep_domains``
+    (big free-mail providers) and hashed otherwise, and ``email_pattern`` keeps its
+    shape with the same domain. Run it *after*
+    :func:`distillguard.detect.features.event_features`: the structural columns are
+    derived from the raw values first. Columns absent from ``batch`` are left out; a pure
+    function over one Arrow table (hashing per distinct value).
     """
     def replace(table: pa.Table, name: str, column: pa.Array) -> pa.Table:
         index = table.schema.get_field_index(name)
         return table.set_column(index, table.schema.field(name), column)
 
-    for name in ("ip", "ip_prefix", "email", "payment_fingerprint"):
+    for name in ("ip", "ip_prefix", "ip_block", "email", "payment_fingerprint"):
         if name in batch.column_names:
             batch = replace(batch, name, hash_distinct(
                 batch.column(name), functools.partial(pseudonym, key, name)))

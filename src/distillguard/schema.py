@@ -66,6 +66,8 @@ FEATURE_FIELDS: tuple[pa.Field, ...] = (
     pa.field("email_domain", pa.string()),
     pa.field("email_pattern", pa.string()),
     pa.field("long_output", pa.bool_()),
+    # Added after the others (stored workspaces written before it lack it).
+    pa.field("ip_block", pa.string()),
 )
 FEATURE_COLUMNS: tuple[str, ...] = tuple(f.name for f in FEATURE_FIELDS)
 

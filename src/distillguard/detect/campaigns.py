@@ -184,7 +184,9 @@ def rejoin_parts(labels: np.ndarray, hub_accounts: np.ndarray, hub_index: np.nda
                  share: float, min_bridges: int = 0,
                  bridging: np.ndarray | None = None, min_similarity: float = 0.0,
                  min_kit_part: int = 1, kit_values: np.ndarray | None = None,
-                 kit_prior: float = 0.0) -> np.ndarray:
+                 kit_prior: float = 0.0, owner_values: np.ndarray | None = None,
+                 owner_share: float = 1.0, value_kinds: np.ndarray | None = None
+                 ) -> np.ndarray:
     """Join again the parts of a split that are one operator's.
 
     - A concealing value held by at least ``share`` of each of two parts is one
@@ -203,6 +205,14 @@ def rejoin_parts(labels: np.ndarray, hub_accounts: np.ndarray, hub_index: np.nda
       system prompt), not the rest of their kit; one operator's parts carry all of it.
       A group's kit is its parts' kits pooled, so a mixed part cannot chain two
       operators; parts too small for a kit, or holding none, join the most alike.
+    - A part at least ``owner_share`` of which holds one value in ``owner_values`` (per
+      hub: a payment card) is one payer's: kit values of one kind (``value_kinds``, per
+      hub) that it holds as alternatives (each by at least ``share`` of it, hardly any
+      member holding two) are that payer's one kit, and count as one value wherever kits
+      are compared. A hydra runs a few client builds, one per sign-up wave, and a card
+      batch that spans two waves shows both builds are one operator's. (Values its
+      members hold together — a shared library's TLS stack beside the operator's prompt
+      — say nothing of the sort: other operators hold the library too.)
     """
     if not len(hub_accounts):
         return labels
@@ -213,6 +223,10 @@ def rejoin_parts(labels: np.ndarray, hub_accounts: np.ndarray, hub_index: np.nda
     covered = held >= share
     kit = _kits(keys[0], keys[1], held, covered & (sizes[keys[1]] >= min_kit_part),
                 kit_values)
+    if owner_values is not None:
+        owned = owner_values[keys[0]] & (held >= owner_share) & (sizes[keys[1]] >= min_kit_part)
+        kit = _one_owner_kits(kit, labels, sizes, hub_accounts, hub_index,
+                              np.unique(keys[1][owned]).tolist(), share, value_kinds)
     hubs, parts = keys[0][covered], keys[1][covered]
     merge = _KitMerge(sizes, kit, min_similarity, min_kit_part, kit_prior)
     order = np.lexsort((-sizes[parts], hubs))  # per hub, largest part first
@@ -319,6 +333,49 @@ def _kits(hubs: np.ndarray, parts: np.ndarray, held: np.ndarray, kit_hub_rows: n
     return kit
 
 
+def _one_owner_kits(kit: dict[int, dict[int, float]], labels: np.ndarray, sizes: np.ndarray,
+                    hub_accounts: np.ndarray, hub_index: np.ndarray, owner_parts: list[int],
+                    share: float, kinds: np.ndarray | None,
+                    overlap: float = 0.1) -> dict[int, dict[int, float]]:
+    """``kit`` with the values of one kind that one owner's part holds as alternatives
+    (each by at least ``share`` of it, at most ``overlap`` of it holding both) counted
+    as one value (the first of them, by hub number): the share of a part's members
+    holding any of them, at most the sum of their shares and 1."""
+    parent: dict[int, int] = {}
+
+    def find(hub: int) -> int:
+        while parent.get(hub, hub) != hub:
+            hub = parent[hub]
+        return hub
+
+    in_owner = np.isin(labels[hub_accounts], owner_parts)
+    rows_part = labels[hub_accounts[in_owner]]
+    rows_hub, rows_account = hub_index[in_owner], hub_accounts[in_owner]
+    for part in owner_parts:  # per owner part, not per event
+        size = int(sizes[part])
+        held = sorted(h for h, v in kit.get(part, {}).items() if v >= share)
+        holders = {h: set(rows_account[(rows_part == part) & (rows_hub == h)].tolist())
+                   for h in held}
+        for i, one in enumerate(held):
+            for two in held[i + 1:]:
+                if kinds is not None and kinds[one] != kinds[two]:
+                    continue
+                if len(holders[one] & holders[two]) > overlap * size:
+                    continue
+                first, second = find(one), find(two)
+                if first != second:
+                    parent[max(first, second)] = min(first, second)
+    if not parent:
+        return kit
+    merged: dict[int, dict[int, float]] = {}
+    for part, values in kit.items():  # per (part, hub)
+        into = merged.setdefault(part, {})
+        for hub, value in values.items():
+            root = find(hub)
+            into[root] = min(1.0, into.get(root, 0.0) + value)
+    return merged
+
+
 def _kit_similarity(first: Mapping[int, float] | None,
                     second: Mapping[int, float] | None, prior: float = 0.0) -> float:
     """Weighted Jaccard similarity of two kits, with ``prior`` added to both sums (so
@@ -423,7 +480,9 @@ class MemberEvidence:
     tokens of long answers to new prompts it collected, ``org`` the organisation it
     openly belongs to (an integer code, -1 for none), ``declared`` whether a verified
     customer declared its automated use, ``fresh`` whether it was first used within
-    ``young_account_days`` of its registration.
+    ``young_account_days`` of its registration, ``proxy_pool`` how far it rotates through
+    a residential proxy pool (its ``ip_rotation`` times the spread of its addresses over
+    address blocks, ``proxy_blocks_min`` to ``_full``).
     """
 
     own_risk: np.ndarray
@@ -433,6 +492,7 @@ class MemberEvidence:
     org: np.ndarray
     declared: np.ndarray
     fresh: np.ndarray
+    proxy_pool: np.ndarray | None = None
 
 
 def member_evidence(profile: pa.Table, scores: AccountScores, config: ScoringConfig
@@ -440,7 +500,7 @@ def member_evidence(profile: pa.Table, scores: AccountScores, config: ScoringCon
     """Each account's contribution to a group, from its profile and scores."""
     columns = {name: _number_column(profile, name)
                for name in ("harvest_tokens", "repeated_prompt_share", "declared",
-                            "account_age_hours")}
+                            "account_age_hours", "distinct_blocks")}
     org = profile.column("org_key").combine_chunks()
     codes = pc.fill_null(pc.dictionary_encode(org).indices, -1)
     return MemberEvidence(
@@ -449,6 +509,9 @@ def member_evidence(profile: pa.Table, scores: AccountScores, config: ScoringCon
         org=np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64),
         declared=np.nan_to_num(columns["declared"]) > 0,
         fresh=columns["account_age_hours"] < 24.0 * config.signal_params["young_account_days"],
+        proxy_pool=scores.strengths["ip_rotation"] * _ramp(
+            np.nan_to_num(columns["distinct_blocks"]), config.signal_params["proxy_blocks_min"],
+            config.signal_params["proxy_blocks_full"]),
     )
 
 
@@ -579,6 +642,16 @@ def find_campaigns(
             [f"{HARVEST_ORG_HUB}:{code}" for code in codes], dtype=object)])
         hub_core = np.concatenate([hub_core, np.ones(len(codes), dtype=bool)])
         hub_weight = np.concatenate([hub_weight, np.ones(len(codes))])
+    # A shared value brings in only accounts that show something besides holding it: a
+    # link to another account, or a signal of their own. A newcomer on a hydra's SDK with
+    # one home address and a handful of questions shows nothing but the SDK.
+    linked = np.zeros(n, dtype=bool)
+    linked[a] = True
+    linked[b] = True
+    bare = ~linked & ~shell & (own_risk < config.hub_member_min_risk)
+    if len(hub_accounts) and bare.any():
+        kept = ~bare[hub_accounts]
+        hub_accounts, hub_index = hub_accounts[kept], hub_index[kept]
     open_org = np.where(shell, -1, members.org)
     seeds = own_risk >= config.min_campaign_member_risk
     # Strangers register in the same half hour: a sign-up window ties together accounts
@@ -632,6 +705,10 @@ def find_campaigns(
     front_accounts, front_index, front_count = _harvest_org_clients(
         links.clients, account_ids,
         shell & (fronts_share[labels] >= config.harvest_org_strong_share), len(hub_names))
+    # A card is its payer's (an owner value); a fronts' client is a kind of its own.
+    hub_kind_names = np.array([h.split(":", 1)[0] for h in hub_names.astype(str)], dtype=str)
+    cards = hub_kind_names == "payment_fingerprint"
+    kind_codes = np.unique(hub_kind_names, return_inverse=True)[1].astype(np.int64)
     labels = rejoin_parts(labels, np.concatenate([hub_accounts[every_core], front_accounts]),
                           np.concatenate([hub_index[every_core], front_index]),
                           config.community_rejoin_share, config.community_rejoin_bridges,
@@ -639,7 +716,10 @@ def find_campaigns(
                           config.community_rejoin_similarity,
                           config.min_campaign_accounts,
                           np.r_[kit_values, np.ones(front_count, dtype=bool)],
-                          config.community_rejoin_kit_prior)
+                          config.community_rejoin_kit_prior,
+                          np.r_[cards, np.zeros(front_count, dtype=bool)],
+                          config.community_rejoin_owner_share,
+                          np.r_[kind_codes, -1 - np.arange(front_count)])
 
     # Which kinds of link each account has to another member of its own group.
     inside = labels[a] == labels[b]
@@ -648,7 +728,10 @@ def find_campaigns(
         hit = inside & _pairs_with_kind(pairs, wanted)
         has[name][a[hit]] = True
         has[name][b[hit]] = True
-    concealment = np.zeros(n)
+    # A member's concealment: the strongest concealing cohort it belongs to, or its own
+    # rotation through a residential proxy pool (many address blocks).
+    concealment = (np.zeros(n) if members.proxy_pool is None
+                   else np.asarray(members.proxy_pool, dtype=float).copy())
     if len(hub_accounts):
         hub_kinds = np.array([h.split(":", 1)[0] for h in hub_names], dtype=object)
         for name, wanted in KIND_SIGNALS.items():
@@ -656,7 +739,6 @@ def find_campaigns(
             has[name][hub_accounts[hit]] = True
         timed = hub_kinds[hub_index] == COTIMING_HUB
         has[LOCKSTEP][hub_accounts[timed]] = True
-        # A member's concealment: the strongest concealing cohort it belongs to.
         cohort = hub_core[hub_index] & ~timed & (hub_kinds[hub_index] != HARVEST_ORG_HUB)
         np.maximum.at(concealment, hub_accounts[cohort], hub_weight[hub_index[cohort]])
 
@@ -867,7 +949,8 @@ PLACE_SHARING: frozenset[str] = frozenset({"shared_network", "signup_burst"})
 _SHARE_WORDS: dict[str, str] = {
     **GROUP_SIGNALS,
     "concealment": "belong to a cohort that conceals (registered together, "
-                   "fresh, rotating addresses)",
+                   "fresh, rotating addresses) or rotate through a proxy pool spanning "
+                   "many address blocks",
     HARVEST_ORG_HUB: "belong to a new organisation whose members nearly all harvest on "
                      "their own (a shell company, not a team)",
 }

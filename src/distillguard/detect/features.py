@@ -201,6 +201,46 @@ def network_prefix(ips: pa.ChunkedArray | pa.Array) -> pa.Array:
     return _by_distinct_value(ips, lambda values: [_network_prefixes(values)])[0]
 
 
+def networks_and_blocks(ips: pa.ChunkedArray | pa.Array) -> tuple[Column, Column]:
+    """Per address, its network (:func:`network_prefix`) and its address block (IPv4 /8,
+    IPv6 /32: :func:`network_block`), computed per distinct value."""
+    def both(values: pa.Array) -> list[pa.Array]:
+        prefixes = _network_prefixes(values)
+        return [prefixes, _network_blocks(prefixes)]
+
+    prefixes, blocks = _by_distinct_value(ips, both)
+    return prefixes, blocks
+
+
+@lru_cache(maxsize=200_000)
+def network_block(network: str) -> str | None:
+    """The address block (IPv4 /8, IPv6 /32) of a network written as
+    :func:`network_prefix` writes it. A cloud provider's or a carrier's addresses stay in a
+    few blocks; a residential proxy pool exits through the ISPs of many countries. Derived
+    at ingest, before pseudonymisation hides the network."""
+    try:
+        net = ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return None
+    return str(net.supernet(new_prefix=8 if net.version == 4 else 32))
+
+
+def _network_blocks(prefixes: pa.Array) -> pa.Array:
+    # An IPv4 /24 by string rewriting; IPv6 networks by ipaddress (one per distinct one).
+    text = prefixes.cast(pa.string())
+    quad = pc.fill_null(pc.ends_with(text, "/24"), False)
+    blocks = pc.if_else(
+        quad,
+        pc.replace_substring_regex(text, pattern=r"^([0-9]+)\..*$", replacement="\\1.0.0.0/8"),
+        pa.nulls(len(text), pa.string()),
+    )
+    other = pc.and_(pc.invert(quad), pc.is_valid(text))
+    if not pc.any(other).as_py():
+        return blocks
+    return pc.replace_with_mask(blocks, other, pa.array(
+        [network_block(v) for v in text.filter(other).to_pylist()], pa.string()))
+
+
 def _network_prefixes(values: pa.Array) -> pa.Array:
     # Canonical dotted quads and eight-group IPv6 by string rewriting; the rest
     # (compressed IPv6, oddities) by ipaddress.
@@ -286,13 +326,15 @@ def event_features(table: pa.Table, config: FeatureConfig) -> pa.Table:
     cot = pc.if_else(has_text, asked, pa.scalar(None, pa.bool_()))
     domain, pattern = email_parts(_column(table, "email", pa.string()))
     max_tokens = _column(table, "max_tokens", pa.int64())
+    networks = networks_and_blocks(_column(table, "ip", pa.string()))
     columns = {
         "prompt_chars": pc.cast(pc.utf8_length(raw_prompt), pa.int64()),
         "cot": cot,
         "rubric": rubric,
         "capability": capability,
         "skeleton": skeleton,
-        "ip_prefix": network_prefix(_column(table, "ip", pa.string())),
+        "ip_prefix": networks[0],
+        "ip_block": networks[1],
         "email_domain": domain,
         "email_pattern": pattern,
         "long_output": pc.greater_equal(max_tokens, config.long_max_tokens),

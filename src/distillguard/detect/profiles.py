@@ -61,6 +61,20 @@ hour_entropy AS (
     FROM (SELECT account_id, c / sum(c) OVER (PARTITION BY account_id) AS p FROM hour_counts)
     GROUP BY account_id
 ),
+block_counts AS (
+    -- Requests per address block (IPv4 /8, IPv6 /32; an event stored before blocks were
+    -- derived counts its network).
+    SELECT account_id, coalesce(ip_block, ip_prefix) AS block, count(*) AS c
+    FROM e WHERE ip_prefix IS NOT NULL GROUP BY ALL
+),
+block_spread AS (
+    -- The effective number of blocks the requests come from (the exponential of their
+    -- entropy): a CI pool and a home keep most requests in one or two of them, a
+    -- residential proxy pool spreads them evenly over many ISPs'.
+    SELECT account_id, exp(-sum(p * ln(p))) AS block_spread
+    FROM (SELECT account_id, c / sum(c) OVER (PARTITION BY account_id) AS p FROM block_counts)
+    GROUP BY account_id
+),
 template_counts AS (
     SELECT account_id, skeleton, count(*) AS c
     FROM e WHERE skeleton IS NOT NULL GROUP BY ALL
@@ -128,6 +142,10 @@ base AS (
         count(DISTINCT model) AS models,
         count(DISTINCT ip) AS distinct_ips,
         count(DISTINCT ip_prefix) AS distinct_networks,
+        -- Address blocks (IPv4 /8, IPv6 /32, derived at ingest): a cloud or CI pool sits in
+        -- a few of its provider's blocks, a residential proxy pool spans many ISPs'. An
+        -- event stored before blocks were derived counts its network as its block.
+        count(DISTINCT coalesce(ip_block, ip_prefix)) AS distinct_blocks,
         count(DISTINCT user_agent) AS distinct_user_agents,
         min(email_domain) AS email_domain,
         count(DISTINCT conversation_id) AS conversations,
@@ -159,6 +177,7 @@ SELECT
     g.gap_mean, g.gap_median,
     CASE WHEN g.gap_mean > 0 THEN g.gap_sd / g.gap_mean END AS gap_cv,
     h.hour_entropy,
+    k.block_spread,
     t.top_template_count, t.distinct_templates,
     CASE WHEN b.prompts > 0 THEN t.top_template_count / b.prompts END AS top_template_share,
     CASE WHEN b.prompts > 0 THEN 1.0 - t.distinct_templates / b.prompts END AS template_reuse,
@@ -172,6 +191,7 @@ SELECT
 FROM base b
 LEFT JOIN gap_stats g USING (account_id)
 LEFT JOIN hour_entropy h USING (account_id)
+LEFT JOIN block_spread k USING (account_id)
 LEFT JOIN template_stats t USING (account_id)
 LEFT JOIN capability_stats c USING (account_id)
 LEFT JOIN burst_stats m USING (account_id)

@@ -187,24 +187,32 @@ register(Signal(
     name="ip_rotation",
     role="concealment",
     needs=("ip",),
-    reads=("ip_churn", "distinct_ips", "distinct_networks", "events"),
-    # Rotating per request, or over more networks in the window than people and servers
-    # ever reach (a proxy pool used every few requests); either way spread over networks.
+    reads=("ip_churn", "distinct_ips", "distinct_networks", "distinct_blocks", "block_spread",
+           "events"),
+    # Rotating per request, or over more networks and address blocks in the window than
+    # people and servers ever reach (a proxy pool used every few requests, or for some of
+    # them beside the operator's servers: CI runners reach dozens of networks too, but in
+    # a few of their provider's blocks and unevenly); either way spread over networks.
     strength=lambda c, p: _ramp(c["distinct_networks"] / np.maximum(c["distinct_ips"], 1.0),
                                 p["network_spread_min"], p["network_spread_full"])
     * np.maximum(
         _ramp(c["ip_churn"], p["ip_churn_min"], 0.9)
         * _ramp(c["distinct_networks"], 3.0, p["ip_rotation_min_ips"]),
-        _ramp(c["distinct_networks"], p["ip_rotation_networks_min"],
-              p["ip_rotation_networks_full"])),
+        np.minimum(_ramp(c["distinct_networks"], p["ip_rotation_networks_min"],
+                         p["ip_rotation_networks_full"]),
+                   np.maximum(_ramp(c["distinct_blocks"], p["ip_rotation_blocks_min"],
+                                    p["ip_rotation_blocks_full"]),
+                              _ramp(c["block_spread"], p["ip_rotation_block_spread_min"],
+                                    p["ip_rotation_block_spread_full"])))),
     explain=lambda r: (
         f"rotating addresses: {r['distinct_ips']:.0f} IPs in {r['distinct_networks']:.0f} "
-        f"networks for {r['events']:.0f} requests ({r['ip_churn']:.2f} per request)"
+        f"networks, {r['distinct_blocks']:.0f} address blocks ({r['block_spread']:.1f} "
+        f"effective) for {r['events']:.0f} requests ({r['ip_churn']:.2f} per request)"
     ),
-    description="A new IP address for almost every request, or dozens of networks in the "
-    "window, each address in another network, as rotating residential proxies give; people "
-    "and servers keep their addresses for hours, and a CI or cloud pool rotates within a "
-    "few of its provider's networks.",
+    description="A new IP address for almost every request, or dozens of networks in many "
+    "address blocks in the window, each address in another network, as rotating residential "
+    "proxies give; people and servers keep their addresses for hours, and a CI or cloud pool "
+    "rotates within a few of its provider's blocks.",
 ))
 register(Signal(
     name="repeated_questions",

@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 from distillguard.config import FeatureConfig
-from distillguard.detect.features import _network_prefix
+from distillguard.detect.features import _network_prefix, network_block
 from distillguard.detect.rules import (
     EMAIL_DOMAIN,
     EMAIL_DOMAIN_TAIL,
@@ -159,6 +159,7 @@ class EventFeatureExtractor:
                 and self._cot.search(Text.of(matchable(raw_system[:cut])))
             )
         ip = event.get("ip")
+        network = None if ip is None else _network_prefix(ip)
         domain, pattern = self.email_parts(event.get("email"))
         max_tokens = event.get("max_tokens")
         return {
@@ -167,9 +168,10 @@ class EventFeatureExtractor:
             "rubric": None if text is None else self._rubric.search(text),
             "capability": capability,
             "skeleton": None if prompt is None else self.skeleton(prompt),
-            "ip_prefix": None if ip is None else _network_prefix(ip),
+            "ip_prefix": network,
             "email_domain": domain,
             "email_pattern": pattern,
             "long_output": None if max_tokens is None
             else int(max_tokens) >= self.config.long_max_tokens,
+            "ip_block": None if network is None else network_block(network),
         }

@@ -35,6 +35,8 @@ from distillguard.online.sketches import (
 _LN24 = math.log(24)
 _MODE_CAPACITY = 8
 _MAX_MODELS = 32
+#: Address blocks counted per account: a proxy pool's spread is plain long before this.
+_BLOCK_CAPACITY = 64
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ DISTINCT_RULES: dict[str, tuple[str, str]] = {
     "models": ("model", "event"),
     "distinct_ips": ("ip", "event"),
     "distinct_networks": ("ip_prefix", "feature"),
+    "distinct_blocks": ("ip_block", "feature"),
     "distinct_user_agents": ("user_agent", "event"),
     "conversations": ("conversation_id", "event"),
     "distinct_prompts": ("prompt", "event"),
@@ -133,6 +136,7 @@ class AccountState:
         self.gap_median = MedianSketch()
         self.hours = [0] * 24
         self.templates = TopCounts(settings.max_templates)
+        self.blocks = TopCounts(_BLOCK_CAPACITY)
         self.capabilities: dict[str, int] = {}
         self.minute = -1
         self.minute_count = 0
@@ -201,6 +205,9 @@ class AccountState:
         skeleton = features.get("skeleton")
         if skeleton is not None:
             self.templates.add(template_key(skeleton))
+        block = features.get("ip_block") or features.get("ip_prefix")
+        if block is not None:
+            self.blocks.add(str(block))
         capability = features.get("capability")
         if capability is not None:
             self.capabilities[capability] = self.capabilities.get(capability, 0) + 1
@@ -261,6 +268,15 @@ class AccountState:
             return None
         return -sum((c / total) * math.log(c / total) for c in self.hours if c) / _LN24
 
+    def block_spread(self) -> float | None:
+        """The effective number of address blocks of the requests (exact while fewer than
+        ``_BLOCK_CAPACITY`` blocks were seen)."""
+        counts = [self.blocks.guaranteed(k) for k in self.blocks.counts]
+        total = sum(c for c in counts if c > 0)
+        if not total:
+            return None
+        return math.exp(-sum((c / total) * math.log(c / total) for c in counts if c > 0))
+
     def per_prompt(self, count: float | None) -> float | None:
         return None if count is None or not self.prompts else count / self.prompts
 
@@ -275,6 +291,7 @@ class AccountState:
             "modes": {k: v.to_data() for k, v in self.modes.items()},
             "gaps": self.gaps.to_data(), "gap_median": self.gap_median.to_data(),
             "hours": self.hours, "templates": self.templates.to_data(),
+            "blocks": self.blocks.to_data(),
             "capabilities": self.capabilities, "minute": self.minute,
             "minute_count": self.minute_count, "max_per_minute": self.max_per_minute,
             "model_first": self.model_first,
@@ -301,6 +318,8 @@ class AccountState:
         state.gaps = Welford.from_data(data["gaps"])
         state.gap_median = MedianSketch.from_data(data["gap_median"])
         state.templates = TopCounts.from_data(data["templates"])
+        if "blocks" in data:  # written before blocks were counted: from here on
+            state.blocks = TopCounts.from_data(data["blocks"])
         if data.get("template_keys") != "hash":  # written before keys were hashed
             state.templates = _rekeyed(state.templates)
         return state
@@ -413,6 +432,7 @@ PROFILE_COLUMNS: dict[str, Callable[[AccountState], Any]] = {
     "gap_median": lambda s: s.gap_median.median(),
     "gap_cv": _gap_cv,
     "hour_entropy": lambda s: s.hour_entropy(),
+    "block_spread": lambda s: s.block_spread(),
     "top_template_count": lambda s: s.templates.top()[1] if s.templates.counts else None,
     "distinct_templates": lambda s: (
         s.distinct["distinct_templates"].count() if s.templates.counts else None

@@ -143,13 +143,31 @@ def events_view_sql(con: duckdb.DuckDBPyConnection, folder: Path) -> str:
     """The query behind the ``events`` view: ``stored_events`` (rows of a version-1
     workspace, or put there by other tools; usually empty) and the listed segments,
     read from ``folder``."""
-    columns = ", ".join(f'"{name}"' for name in STORED_EVENT_SCHEMA.names)
-    sql = f"SELECT {columns} FROM stored_events"
+    sql = f"SELECT {_stored_columns(con, 'stored_events')} FROM stored_events"
     names = _segment_names(con)
     if names:
         files = ", ".join(sql_string(str(folder.absolute() / name)) for name in names)
-        sql += f" UNION ALL SELECT {columns} FROM read_parquet([{files}])"
+        # union_by_name: segments written before a column was added lack it.
+        source = f"read_parquet([{files}], union_by_name = true)"
+        sql += f" UNION ALL SELECT {_stored_columns(con, source)} FROM {source}"
     return sql
+
+
+def _stored_columns(con: duckdb.DuckDBPyConnection, source: str) -> str:
+    """The stored event columns of ``source``, a column added since it was written as
+    null."""
+    held = {str(column[0]) for column in
+            con.execute(f"SELECT * FROM {source} LIMIT 0").description or ()}
+    return ", ".join(
+        f'"{name}"' if name in held
+        else f'CAST(NULL AS {_duckdb_type(STORED_EVENT_SCHEMA.field(name))}) AS "{name}"'
+        for name in STORED_EVENT_SCHEMA.names)
+
+
+def _duckdb_type(field: pa.Field) -> str:
+    """The DuckDB type of an added event column."""
+    return {pa.string(): "VARCHAR", pa.bool_(): "BOOLEAN", pa.int64(): "BIGINT",
+            pa.float64(): "DOUBLE"}[field.type]
 
 
 def attach_events(con: duckdb.DuckDBPyConnection, workspace_path: str | Path) -> None:
