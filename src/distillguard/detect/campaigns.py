@@ -733,13 +733,12 @@ def find_campaigns(
     concealment = (np.zeros(n) if members.proxy_pool is None
                    else np.asarray(members.proxy_pool, dtype=float).copy())
     if len(hub_accounts):
-        hub_kinds = np.array([h.split(":", 1)[0] for h in hub_names], dtype=object)
         for name, wanted in KIND_SIGNALS.items():
-            hit = np.isin(hub_kinds[hub_index], wanted)
+            hit = np.isin(hub_kind_names[hub_index], wanted)
             has[name][hub_accounts[hit]] = True
-        timed = hub_kinds[hub_index] == COTIMING_HUB
+        timed = hub_kind_names[hub_index] == COTIMING_HUB
         has[LOCKSTEP][hub_accounts[timed]] = True
-        cohort = hub_core[hub_index] & ~timed & (hub_kinds[hub_index] != HARVEST_ORG_HUB)
+        cohort = hub_core[hub_index] & ~timed & (hub_kind_names[hub_index] != HARVEST_ORG_HUB)
         np.maximum.at(concealment, hub_accounts[cohort], hub_weight[hub_index[cohort]])
 
     comp_size = np.bincount(labels, minlength=labels.max() + 1 if n else 0).astype(float)

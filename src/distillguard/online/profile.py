@@ -205,7 +205,7 @@ class AccountState:
         skeleton = features.get("skeleton")
         if skeleton is not None:
             self.templates.add(template_key(skeleton))
-        block = features.get("ip_block") or features.get("ip_prefix")
+        block = features.get("ip_block")
         if block is not None:
             self.blocks.add(str(block))
         capability = features.get("capability")
