@@ -22,22 +22,25 @@ QUESTIONS = ["why the sky is blue", "the rule of the chain", "the primes are inf
 
 
 def _harvester(account: str, created_days_ago: float, ip: str, conversing: bool,
-               turns: bool = True) -> list[dict[str, Any]]:
-    """Fourteen reasoning-trace requests over three days, long answers; one conversation
-    of three turns per question when ``conversing``, else one independent request each
-    (with no turn or conversation logged unless ``turns``)."""
+               turns: bool = True, every_minutes: float = 300.0,
+               completion_tokens: int = 1400) -> list[dict[str, Any]]:
+    """Fourteen reasoning-trace requests, one question every ``every_minutes`` (five hours:
+    three days), long answers; one conversation of three turns per question when
+    ``conversing``, else one independent request each (with no turn or conversation
+    logged unless ``turns``)."""
     rows = []
     for i, question in enumerate(QUESTIONS):
         for turn in range(3 if conversing else 1):  # turn 0 opens a conversation
             rows.append({
                 "account_id": account, "ip": ip, "user_agent": "python-httpx/0.28",
-                "timestamp": T0 + timedelta(hours=5 * i, minutes=2 * turn),
+                "timestamp": T0 + timedelta(minutes=every_minutes * i + 2 * turn),
                 "account_created_at": T0 - timedelta(days=created_days_ago),
                 "prompt": (f"Think step by step and show all of your reasoning: explain {question}"
                            if turn == 0 else "And what follows from that, step by step?"),
                 "conversation_id": f"{account}-{i}" if turns else None,
                 "turn": turn if turns else None, "model": "m1",
-                "prompt_tokens": 40, "completion_tokens": 1400, "max_tokens": 8192,
+                "prompt_tokens": 40, "completion_tokens": completion_tokens,
+                "max_tokens": 8192,
                 "status": "ok",
             })
     return rows
@@ -56,10 +59,17 @@ def _people(n: int) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def accounts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     rows = (_people(80)
-            + _harvester("sweep", 5, "203.0.113.7", conversing=False)
-            + _harvester("aged", 700, "198.51.100.7", conversing=False)
+            + _harvester("sweep", 5, "203.0.113.7", conversing=False, every_minutes=15)
+            # Questions a quarter of an hour apart: a session, not a paced harvest.
+            + _harvester("aged", 700, "198.51.100.7", conversing=False, every_minutes=15)
             + _harvester("newdev", 5, "192.0.2.7", conversing=True)
-            + _harvester("plain", 5, "203.0.114.7", conversing=False, turns=False))
+            # An aged account collecting one long answer every five hours, and one asking
+            # for reasoning as often but getting short answers (homework).
+            + _harvester("paced", 700, "198.51.100.9", conversing=False)
+            + _harvester("homework", 700, "198.51.100.11", conversing=False,
+                         completion_tokens=300)
+            + _harvester("plain", 5, "203.0.114.7", conversing=False, turns=False,
+                         every_minutes=15))
     tmp = tmp_path_factory.mktemp("lone")
     pq.write_table(events_table(rows), tmp / "events.parquet")
     scan([tmp / "events.parquet"], tmp / "out", write_report=False)
@@ -88,6 +98,26 @@ def test_a_new_unnamed_account_sweeping_questions_is_not_capped_as_open(
     assert newdev["decision"] not in {"review", "block"}
 
 
+def test_long_answers_collected_hours_apart_are_a_paced_harvest_not_an_open_customer(
+    accounts: dict[str, dict[str, Any]]
+) -> None:
+    paced, homework, aged = accounts["paced"], accounts["homework"], accounts["aged"]
+    # Fourteen long answers, one every five hours, never a follow-up: the pace hides the
+    # harvest, so the account is not capped as an open customer however old it is.
+    assert paced["signal_paced_harvest"] == pytest.approx(1.0)
+    assert paced["own_risk"] > aged["own_risk"]
+    assert paced["risk"] == pytest.approx(paced["own_risk"] * CFG.scoring.lone_account_factor)
+    assert paced["decision"] in {"review", "block"}
+    assert any(reason.startswith("paced_harvest: paced harvest: 100% of 14 answers are long, "
+                                 "requests a median 5.0 h apart")
+               for reason in paced["reasons"])
+    # The same pace for short answers is no harvest to hide; a session is no pace.
+    assert homework["signal_paced_harvest"] == 0.0
+    assert aged["signal_paced_harvest"] == 0.0
+    cap = CFG.scoring.lone_open_max_risk * CFG.scoring.lone_account_factor
+    assert homework["risk"] <= cap + 1e-9
+
+
 def test_requests_without_a_turn_in_a_log_with_turns_are_independent(
     accounts: dict[str, dict[str, Any]]
 ) -> None:
@@ -109,4 +139,6 @@ def test_without_turns_in_the_log_nobody_is_known_to_sweep(tmp_path: Path) -> No
     cap = CFG.scoring.lone_open_max_risk * CFG.scoring.lone_account_factor
     assert plain["own_risk"] > CFG.scoring.lone_open_max_risk
     assert plain["risk"] <= cap + 1e-9
+    # Nor paced: one question every five hours may be a conversation's turns.
+    assert plain["signal_paced_harvest"] == 0.0
 

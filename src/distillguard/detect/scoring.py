@@ -215,6 +215,29 @@ register(Signal(
     "rotates within a few of its provider's blocks.",
 ))
 register(Signal(
+    name="paced_harvest",
+    role="concealment",
+    # Without turns anywhere in the log, a conversation cannot be told from a sweep.
+    needs=("completion_tokens", "turn"),
+    reads=("gap_median", "events", "followup_share", "long_output_share"),
+    # Low and slow: long answers collected one question at a time, hours apart, never a
+    # conversation, to stay under the volume and rate a harvest would show. People ask in
+    # sessions (follow-ups, minutes apart); tools, benchmarks and agents work in runs.
+    strength=lambda c, p: _ramp(c["gap_median"], p["paced_gap_min_seconds"],
+                                p["paced_gap_full_seconds"])
+    * _ramp(c["events"], p["paced_min_events"], 2.0 * p["paced_min_events"])
+    * _ramp(1.0 - _zero_nan(c["followup_share"]), 0.8, 0.95)
+    * _ramp(c["long_output_share"], p["long_output_share_min"], p["long_output_share_full"]),
+    explain=lambda r: (
+        f"paced harvest: {_pct(r['long_output_share'])} of {r['events']:.0f} answers are "
+        f"long, requests a median {r['gap_median'] / 3600:.1f} h apart, "
+        f"{_pct(1.0 - float(np.nan_to_num(r['followup_share'])))} first turns"
+    ),
+    description="Long answers collected one question at a time, hours apart, never in a "
+    "conversation: a harvest spread thin over many accounts to stay under volume and rate "
+    "limits (low and slow). People ask in sessions; tools and benchmarks work in runs.",
+))
+register(Signal(
     name="repeated_questions",
     part="volume",
     needs=("prompt",),
