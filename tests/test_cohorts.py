@@ -297,38 +297,6 @@ def test_an_e_mail_shape_at_a_public_provider_makes_no_core_hub() -> None:
     assert "email_pattern:a9999@gmail.com" in everyone
 
 
-def test_aged_accounts_registered_together_on_one_system_prompt_are_a_concealing_cohort(
-) -> None:
-    # 40 accounts registered in three bursts long ago, each in an organisation of its own
-    # (a personal workspace) and on its own network, send their operator's system prompt;
-    # 40 people registered apart send a tool's.
-    from distillguard.config import default_config
-    from distillguard.detect.linkage import _cohort_hubs
-
-    rows = (_ordinary()
-            + [{**_account(f"aged-{i:02d}", 5000 + i % 3, False, 0.02, 0.9),
-                "org_key": f"own-{i}"} for i in range(40)]
-            + [{**_account(f"tool-{i:02d}", 100 + 97 * i, False, 0.02, 0.9),
-                "org_key": f"own-tool-{i}"} for i in range(40)])
-    indicators = ([(f"aged-{i:02d}", "system_prompt", "operator") for i in range(40)]
-                  + [(f"tool-{i:02d}", "system_prompt", "tool") for i in range(40)])
-    con = _connection(indicators)
-    config = default_config().linkage
-    table = cohort_anomalies(con, pa.Table.from_pylist(rows),
-                             CohortSettings(min_z=float(config.cohorts["min_z"])))
-    by_value = {row["value"]: row for row in table.to_pylist()}
-    operator, tool = by_value["operator"], by_value["tool"]
-    # Organisations of one are no one's company: the cohort is not open, and one system
-    # prompt registering accounts together that look like strangers conceals, as a
-    # client stack does.
-    assert operator["open"] == 0.0
-    assert operator["concealment"] >= 0.9
-    assert operator["anomaly"] >= config.cohorts["min_anomaly"]
-    assert tool["anomaly"] == 0.0 and tool["concealment"] == 0.0
-    members = set(_cohort_hubs(con, table, config).column("account_id").to_pylist())
-    assert members == {f"aged-{i:02d}" for i in range(40)}
-
-
 def test_members_of_one_organisation_make_a_cohort_open() -> None:
     rows = (_ordinary()
             + [{**_account(f"team-{i:02d}", 5000 + i % 3, True, 0.98, 0.8), "org_key": "acme"}

@@ -23,8 +23,7 @@ A dimension counts only where the cohort's excess over the population is signifi
 for its size (a z-score), and as the share of the room above the population's level
 it takes. The cohort's **anomaly** combines burst, fresh, churn and spoof; its
 **concealment** is what hides a common origin: the rotation, a spoofed client, or — for
-a client stack or an operator's configuration (the kinds declared ``burst_conceals``:
-TLS fingerprint, user agent, system prompt, template) — having registered together
+a client stack (the kinds declared ``burst_conceals``) — having registered together
 while spread over many networks, so that the accounts look like strangers (one
 operator's bot). Being new and registered together at one place hides nothing (classes
 and hackathons share their venue's network: ``colocated``, the largest share of members
@@ -252,11 +251,9 @@ def cohort_stats_sql(min_accounts: int) -> str:
         GROUP BY ALL
     ),
     orgs AS (
-        -- Members belonging together in the open: two or more in one organisation (an
-        -- organisation of one, as every personal account may have, is no one's company).
         SELECT kind, value, max(c) AS org_members FROM (
             SELECT kind, value, org_key, count(*) AS c FROM cohort_members
-            WHERE org_key IS NOT NULL GROUP BY ALL HAVING count(*) >= 2
+            WHERE org_key IS NOT NULL GROUP BY ALL
         ) GROUP BY ALL
     ),
     places AS (

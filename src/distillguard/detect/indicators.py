@@ -87,7 +87,7 @@ INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
                   "account_values", family="email", org_shared=True),
     IndicatorKind("system_prompt", "system_prompt", "md5(system_prompt)", "md5",
                   "shared_template", "account_values", family="system_prompt",
-                  seed_exclusive=True, burst_conceals=True),
+                  seed_exclusive=True),
     # The half hour the account was registered in, readable in evidence ("... 10:30:00").
     IndicatorKind(
         "signup_window", "account_created_at",
@@ -95,7 +95,7 @@ INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
         None, "signup_burst", "account_values", shared=False,
     ),
     IndicatorKind("template", "skeleton", "skeleton", "template", "shared_template",
-                  family="template", seed_exclusive=True, burst_conceals=True,
+                  family="template", seed_exclusive=True,
                   condition=f"length(skeleton) >= {MIN_TEMPLATE_CHARS}"),
 )
 KIND: dict[str, IndicatorKind] = {kind.name: kind for kind in INDICATOR_KINDS}
