@@ -305,3 +305,121 @@ def test_members_of_one_organisation_make_a_cohort_open() -> None:
     table = cohort_anomalies(con, pa.Table.from_pylist(rows), CohortSettings())
     row = table.to_pylist()[0]
     assert row["open"] == 1.0 and row["anomaly"] == 0.0 and row["concealment"] == 0.0
+
+
+# ---- racks: strangers' harvesting accounts on one rented block, a machine each ------------
+
+
+def _rack_population() -> tuple[pa.Table, list[tuple[str, str, str]]]:
+    """300 people at home (an address and a network each); 40 coding-agent users at home,
+    strongly suspicious on their own, on one editor's user agent; a rack of 30 aged
+    accounts, registered apart, strongly suspicious, each on its own address in one
+    hosting /24; a university lab's 12 such accounts in the university's /24; a company's
+    20 behind one office address; a block of 6 such accounts and 20 people; and six
+    companies' developers, strongly suspicious, each on a server of its own in one cloud
+    block."""
+    rows: list[dict[str, object]] = []
+    indicators: list[tuple[str, str, str]] = []
+
+    def add(account: str, window: int, strong: bool, network: str, address: str,
+            org: str | None = None, extra: tuple[tuple[str, str], ...] = ()) -> None:
+        rows.append({**_account(account, window, False, 0.0, 0.9 if strong else 0.1),
+                     "org_key": org, "strong": strong})
+        indicators.extend([(account, "ip_prefix", network), (account, "ip", address),
+                           *((account, kind, value) for kind, value in extra)])
+
+    for i in range(300):
+        add(f"user-{i:03d}", 1000 + i, False, f"home-{i}", f"home-{i}.1")
+    for i in range(40):
+        add(f"agent-{i:02d}", 2000 + i, True, f"flat-{i}", f"flat-{i}.1",
+            extra=(("user_agent", "editor-agent/2.3"),))
+    for i in range(30):
+        add(f"rack-{i:02d}", 3000 + 11 * i, True, "hosting", f"hosting.{i}")
+    for i in range(12):
+        add(f"lab-{i:02d}", 4000 + 11 * i, True, "campus", f"campus.{i}", org="uni.example")
+    for i in range(20):
+        add(f"staff-{i:02d}", 5000 + 11 * i, True, "office", "office.1")
+    for i in range(26):
+        add(f"isp-{i:02d}", 6000 + 11 * i, i < 6, "isp", f"isp.{i}")
+    for i in range(6):
+        add(f"dev-{i}", 7000 + 11 * i, True, "cloud", f"cloud.{i}", org=f"company-{i}")
+    return pa.Table.from_pylist(rows), indicators
+
+
+@pytest.fixture(scope="module")
+def racks() -> tuple[dict[str, dict[str, float]], set[str]]:
+    from distillguard.config import default_config
+    from distillguard.detect.linkage import _cohort_hubs
+
+    accounts, indicators = _rack_population()
+    con = _connection(indicators)
+    config = default_config().linkage
+    table = cohort_anomalies(con, accounts, CohortSettings())
+    hubs = _cohort_hubs(con, table, config)
+    return ({f"{row['kind']}:{row['value']}": row for row in table.to_pylist()},
+            {f"{row['hub']} {row['account_id']}" for row in hubs.to_pylist()})
+
+
+def test_harvesting_strangers_each_on_a_machine_of_one_block_are_a_rack(
+        racks: tuple[dict[str, dict[str, float]], set[str]]) -> None:
+    cohorts, hubs = racks
+    rack = cohorts["ip_prefix:hosting"]
+    assert rack["rack"] == 1.0 and rack["purity"] == 1.0
+    assert rack["anomaly"] >= 0.5 and rack["concealment"] >= 0.8
+    assert {h for h in hubs if h.startswith("ip_prefix:hosting ")} == {
+        f"ip_prefix:hosting rack-{i:02d}" for i in range(30)}
+
+
+def test_a_lab_an_office_a_shared_isp_block_a_small_block_and_a_client_are_no_rack(
+        racks: tuple[dict[str, dict[str, float]], set[str]]) -> None:
+    cohorts, hubs = racks
+    # One organisation's lab in its own block: open.
+    assert cohorts["ip_prefix:campus"]["rack"] == 1.0
+    assert cohorts["ip_prefix:campus"]["concealment"] == 0.0
+    # A company behind one NAT address: nobody alone on an address of its own.
+    assert cohorts["ip_prefix:office"]["rack"] == 0.0
+    # Six heavy users among twenty people of an ISP's block, and six companies' developers
+    # in a cloud block: strangers share a provider's block by chance.
+    for network in ("isp", "cloud"):
+        assert cohorts[f"ip_prefix:{network}"]["rack_excess"] == 0.0
+        assert cohorts[f"ip_prefix:{network}"]["concealment"] == 0.0
+    # Heavy users of one editor, each at home: a client is not a place.
+    agents = cohorts["user_agent:editor-agent/2.3"]
+    assert agents["rack"] == 1.0 and agents["rack_excess"] == 0.0 and agents["anomaly"] == 0.0
+    assert {h.split(" ")[0] for h in hubs} == {"ip_prefix:hosting"}
+
+
+def test_an_operators_system_prompt_registered_together_conceals_a_starter_kit_does_not(
+) -> None:
+    # 40 aged accounts of one operator, registered in two bursts from homes everywhere,
+    # each in an organisation of its own (a personal workspace) and strongly suspicious on
+    # its own, on one analyst system prompt; 60 people of a remote hackathon, registered
+    # in three bursts from homes everywhere, on the starter kit's system prompt,
+    # harvesting nothing one by one, 6 of them heavily.
+    from distillguard.config import default_config
+    from distillguard.detect.linkage import _cohort_hubs
+
+    rows = ([{**r, "strong": False} for r in _ordinary()]
+            + [{**_account(f"ledger-{i:02d}", 5000 + i % 2, False, 0.0, 0.9), "strong": True,
+                "org_key": f"own-{i}"} for i in range(40)]
+            + [{**_account(f"hacker-{i:02d}", 6000 + i % 3, True, 0.0, 0.1), "strong": i < 6}
+               for i in range(60)])
+    con = _connection(
+        [(f"ledger-{i:02d}", "system_prompt", "analyst") for i in range(40)]
+        + [(f"hacker-{i:02d}", "system_prompt", "kit") for i in range(60)]
+        + [(str(r["account_id"]), "ip_prefix", f"home-{r['account_id']}") for r in rows])
+    config = default_config().linkage
+    table = cohort_anomalies(con, pa.Table.from_pylist(rows), CohortSettings())
+    cohorts = {row["value"]: row for row in table.to_pylist() if row["kind"] == "system_prompt"}
+    ledger, kit = cohorts["analyst"], cohorts["kit"]
+    assert ledger["burst"] == 1.0 and kit["burst"] == 1.0
+    assert ledger["colocated"] == 0.0 and kit["colocated"] == 0.0
+    # Organisations of one are no one's company: the ledger is not open, and registered
+    # together while looking like strangers it is anomalous and conceals.
+    assert ledger["open"] == 0.0
+    assert ledger["anomaly"] >= config.cohorts["min_anomaly"]
+    assert ledger["concealment"] >= 0.9
+    assert kit["concealment"] == pytest.approx(0.1 * kit["burst_excess"])
+    hubs = _cohort_hubs(con, table, config).to_pylist()
+    assert {row["account_id"] for row in hubs if row["hub"] == "system_prompt:analyst"} == {
+        f"ledger-{i:02d}" for i in range(40)}

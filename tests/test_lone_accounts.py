@@ -142,3 +142,32 @@ def test_without_turns_in_the_log_nobody_is_known_to_sweep(tmp_path: Path) -> No
     # Nor paced: one question every five hours may be a conversation's turns.
     assert plain["signal_paced_harvest"] == 0.0
 
+
+
+def test_aged_harvesters_on_one_rented_block_a_machine_each_are_one_campaign(
+    tmp_path: Path
+) -> None:
+    # Ten aged accounts, each collecting reasoning traces in a session from a machine of
+    # its own in one hosting /24; ten colleagues doing the same behind their office's
+    # one address. Each writes its own prompts on its own schedule. Each alone is an open
+    # customer; the rack is one operator's, and an office is a place.
+    words = ["amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "heron", "indigo",
+             "juniper", "kestrel", "lagoon", "meadow", "nectar", "oasis", "prairie", "quartz",
+             "russet", "saffron", "tundra"]
+    rows = _people(80)
+    for i in range(10):
+        for j, name, ip in ((i, f"rack{i}", f"192.0.2.{10 + i}"),
+                            (10 + i, f"office{i}", "198.51.100.50")):
+            rows += [{**row, "prompt": f"On {words[j]} matters: {row['prompt']}",
+                      "timestamp": row["timestamp"] + timedelta(minutes=97 * j, seconds=7 * j)}
+                     for row in _harvester(name, 300 + 40 * i, ip, conversing=False,
+                                           every_minutes=15)]
+    pq.write_table(events_table(rows), tmp_path / "events.parquet")
+    scan([tmp_path / "events.parquet"], tmp_path / "out", write_report=False)
+    table = {row["account_id"]: row for row in
+             pq.read_table(tmp_path / "out" / "accounts.parquet").to_pylist()}
+    rack = [table[f"rack{i}"] for i in range(10)]
+    office = [table[f"office{i}"] for i in range(10)]
+    assert len({row["campaign_id"] for row in rack}) == 1 and rack[0]["campaign_id"]
+    assert all(row["decision"] in {"review", "block"} for row in rack)
+    assert not {row["campaign_id"] for row in office} & {rack[0]["campaign_id"]}

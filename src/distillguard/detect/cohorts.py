@@ -17,19 +17,29 @@ does not set its own baseline), dimension by dimension:
 - ``spoof``: members whose client claims to be a browser but whose TLS handshake is not
   the one the other accounts sending that browser's user agent show (a script behind a
   copied browser user agent; :func:`client_spoofing_sql`);
+- ``rack``: members strongly suspicious on their own, each alone on its own one to
+  :data:`RACK_MAX_ADDRESSES` addresses (no other account uses them): for a network (the
+  kinds declared ``rack``), strangers' harvesting accounts on one rented block, a
+  machine each (:func:`lone_machines_sql`);
 - ``harvest``: members that collect long outputs (strength in 0..1, computed by scoring).
 
 A dimension counts only where the cohort's excess over the population is significant
 for its size (a z-score), and as the share of the room above the population's level
-it takes. The cohort's **anomaly** combines burst, fresh, churn and spoof; its
-**concealment** is what hides a common origin: the rotation, a spoofed client, or — for
-a client stack (the kinds declared ``burst_conceals``) — having registered together
-while spread over many networks, so that the accounts look like strangers (one
-operator's bot). Being new and registered together at one place hides nothing (classes
-and hackathons share their venue's network: ``colocated``, the largest share of members
-on one network, takes that part away). Both are cancelled by **openness**: members that
-openly belong together (one organisation,
-one corporate e-mail domain) are a company, not a hidden operator.
+it takes. The cohort's **anomaly** combines burst, fresh, churn, spoof and rack; its
+**concealment** is what hides a common origin: the rotation, a spoofed client, a rack of
+machines on one network (``rack``: a class, an office or a venue shares one address
+behind NAT, and its people do not all harvest), or — for a client stack (the kinds
+declared ``burst_conceals``) — having registered together while spread over many
+networks, so that the accounts look like strangers (one operator's bot). An operator's
+configuration (a system prompt, a template: the kinds declared
+``harvest_burst_conceals``) conceals so for the share of its holders that are strongly
+suspicious on their own: a hackathon's starter kit is held by people who registered
+together from everywhere and harvest nothing one by one. Being new and registered
+together at one place hides nothing (classes and hackathons share their venue's network:
+``colocated``, the largest share of members on one network, takes that part away). Both
+are cancelled by **openness**: members that openly belong together (two or more in one
+organisation, one corporate e-mail domain) are a company, not a hidden operator; an
+organisation of one, as every personal workspace is, is no one's company.
 """
 
 from __future__ import annotations
@@ -41,11 +51,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from distillguard.detect.indicators import BURST_CONCEALS_KINDS
+from distillguard.detect.indicators import BURST_CONCEALS_KINDS, HARVEST_BURST_KINDS, RACK_KINDS
 
 #: Dimensions of concealment, and the ones that say nothing for a kind of value
 #: (a sign-up window's members are registered together and fresh by construction).
-CONCEALMENT_DIMENSIONS: tuple[str, ...] = ("burst", "fresh", "churn", "spoof")
+CONCEALMENT_DIMENSIONS: tuple[str, ...] = ("burst", "fresh", "churn", "spoof", "rack")
 IMPLIED_DIMENSIONS: Mapping[str, tuple[str, ...]] = {"signup_window": ("burst", "fresh")}
 
 
@@ -58,7 +68,8 @@ class CohortSettings:
     min_z: float = 3.0
     # Weight of each concealment dimension's excess (in 0..1).
     weights: Mapping[str, float] = field(
-        default_factory=lambda: {"burst": 0.5, "fresh": 0.3, "churn": 0.8, "spoof": 0.8})
+        default_factory=lambda: {"burst": 0.5, "fresh": 0.3, "churn": 0.8, "spoof": 0.8,
+                                 "rack": 0.8})
     # Registration windows (seconds) for the burst dimension.
     window_seconds: int = 3600
     # Members in one window with at least this many others make a burst.
@@ -73,6 +84,9 @@ class CohortSettings:
     # over alone, carrying user agents of two or more runtimes, is borrowed.
     spoof_min_pairing: int = 3
     spoof_pairing_share: float = 0.05
+    # A rack (``rack`` dimension) counts from this many members: a few companies'
+    # developers, each on a server of its own, share a cloud provider's block by chance.
+    rack_min_accounts: int = 10
 
 
 COHORT_COLUMNS: tuple[str, ...] = (
@@ -86,6 +100,10 @@ NETWORK_KIND = "ip_prefix"
 PLACE_MAX_NETWORKS = 3
 #: Dimensions that people at one place show together (an event), not only an operator.
 PLACE_DIMENSIONS: tuple[str, ...] = ("burst", "fresh")
+#: An account seen on more addresses than this is no machine of a rack (``rack``).
+RACK_MAX_ADDRESSES = 2
+#: The indicator kind of one address, for ``rack``.
+ADDRESS_KIND = "ip"
 #: Browser user agents (all send ``Mozilla/``), the ones whose TLS handshake is checked.
 BROWSER_USER_AGENT = "Mozilla/%"
 #: Accounts with more user agents or TLS fingerprints than this are not checked: their
@@ -197,6 +215,23 @@ def client_spoofing_sql(max_share: float, min_holders: int, min_pairing: int,
     """
 
 
+def lone_machines_sql() -> str:
+    """Create ``lone_machines(account_id)``: the accounts seen on one to
+    :data:`RACK_MAX_ADDRESSES` addresses that no other account was seen on (a machine of
+    their own). Reads ``account_indicators``."""
+    return f"""
+    CREATE OR REPLACE TEMP TABLE lone_machines AS
+    WITH holders AS (
+        SELECT value, count(*) AS accounts FROM account_indicators
+        WHERE kind = '{ADDRESS_KIND}' GROUP BY value
+    )
+    SELECT i.account_id FROM account_indicators i JOIN holders h USING (value)
+    WHERE i.kind = '{ADDRESS_KIND}'
+    GROUP BY i.account_id
+    HAVING count(*) <= {RACK_MAX_ADDRESSES} AND max(h.accounts) = 1
+    """
+
+
 def places_sql() -> str:
     """``account_id, network`` of the accounts seen on :data:`PLACE_MAX_NETWORKS` networks
     at most (a home, an office, a venue); accounts spread wider are at no place. Reads
@@ -214,17 +249,21 @@ def cohort_stats_sql(min_accounts: int) -> str:
     bursts and their expectation, the largest share of one organisation, and the share
     of members that show a concealment dimension themselves (``purity``).
 
-    Reads ``account_indicators(account_id, kind, value)`` and ``cohort_accounts``
-    (:data:`COHORT_COLUMNS`, one row per account); creates ``cohort_members(kind, value,
-    account_id, concealing)``.
+    Reads ``account_indicators(account_id, kind, value)``, ``cohort_accounts``
+    (:data:`COHORT_COLUMNS`, one row per account) and ``lone_machines``
+    (:func:`lone_machines_sql`); creates ``cohort_members(kind, value, account_id,
+    concealing)``.
     """
+    racks = ", ".join(f"'{kind}'" for kind in RACK_KINDS) or "NULL"
     return f"""
     CREATE OR REPLACE TEMP TABLE cohort_members AS
     WITH members AS (
         SELECT i.kind, i.value, a.*, coalesce(s.spoofed, false) AS spoofed,
+               a.strong AND l.account_id IS NOT NULL AS racked,
                count(*) OVER (PARTITION BY i.kind, i.value) AS k
         FROM account_indicators i JOIN cohort_accounts a USING (account_id)
         LEFT JOIN client_spoofing s USING (account_id)
+        LEFT JOIN lone_machines l USING (account_id)
     )
     SELECT *,
            -- Members with enough others of the cohort in their registration window.
@@ -251,9 +290,11 @@ def cohort_stats_sql(min_accounts: int) -> str:
         GROUP BY ALL
     ),
     orgs AS (
+        -- Members belonging together in the open: two or more in one organisation (an
+        -- organisation of one, as every personal account may have, is no one's company).
         SELECT kind, value, max(c) AS org_members FROM (
             SELECT kind, value, org_key, count(*) AS c FROM cohort_members
-            WHERE org_key IS NOT NULL GROUP BY ALL
+            WHERE org_key IS NOT NULL GROUP BY ALL HAVING count(*) >= 2
         ) GROUP BY ALL
     ),
     places AS (
@@ -277,12 +318,14 @@ def cohort_stats_sql(min_accounts: int) -> str:
                sum(churn) AS churn, count(churn) AS churn_known,
                sum(harvest) AS harvest,
                sum(CAST(spoofed AS DOUBLE)) AS spoofed,
+               sum(CAST(racked AS DOUBLE)) AS racked,
+               sum(CAST(strong AS DOUBLE)) AS strong,
                avg(CAST(burst_member OR coalesce(fresh, false) OR churn >= 0.5 OR spoofed
-                        AS DOUBLE)) AS purity
+                        OR (racked AND kind IN ({racks})) AS DOUBLE)) AS purity
         FROM cohort_members GROUP BY ALL
     )
     SELECT u.kind, u.value, u.k, u.dated, u.fresh, u.fresh_known, u.churn, u.churn_known,
-           u.harvest, u.spoofed, u.burst_members, u.purity,
+           u.harvest, u.spoofed, u.racked, u.strong, u.burst_members, u.purity,
            coalesce(b.burst_expected, 0) AS burst_expected,
            coalesce(o.org_members, 0) AS org_members,
            coalesce(c.colocated_members, 0) AS colocated_members
@@ -346,13 +389,16 @@ def cohort_anomalies(
         chance=_burst_chance(int(settings.burst_others), n),
         places=places_sql(),
     )
+    con.execute(lone_machines_sql())
     con.execute(sql)
     stats = con.execute("SELECT * FROM cohort_stats").fetchnumpy()
     totals = con.execute(
         "SELECT count(created_window), sum(CAST(fresh AS DOUBLE)), count(fresh), "
         "sum(churn), count(churn), sum(harvest), "
-        "(SELECT count(*) FILTER (WHERE spoofed) FROM client_spoofing) FROM cohort_accounts"
-    ).fetchone() or (0, 0.0, 0, 0.0, 0, 0.0, 0)
+        "(SELECT count(*) FILTER (WHERE spoofed) FROM client_spoofing), "
+        "count(*) FILTER (WHERE strong AND account_id IN (SELECT account_id FROM lone_machines)) "
+        "FROM cohort_accounts"
+    ).fetchone() or (0, 0.0, 0, 0.0, 0, 0.0, 0, 0)
     con.unregister("cohort_accounts")
     k = np.asarray(stats["k"], dtype=np.float64)
     kind = np.asarray(stats["kind"], dtype=object)
@@ -365,14 +411,15 @@ def cohort_anomalies(
         return np.divide(total, known, out=np.zeros(len(total)), where=known > 0)
 
     # Population level of each dimension without the cohort (leave-cohort-out).
-    _, fresh_all, fresh_known_all, churn_all, churn_known_all, harvest_all, spoofed_all = (
-        float(x or 0.0) for x in totals)
+    (_, fresh_all, fresh_known_all, churn_all, churn_known_all, harvest_all, spoofed_all,
+     racked_all) = (float(x or 0.0) for x in totals)
     member = {
         "burst": share(f("burst_members"), f("dated")),
         "fresh": share(f("fresh"), f("fresh_known")),
         "churn": share(f("churn"), f("churn_known")),
         "harvest": f("harvest") / np.maximum(k, 1.0),
         "spoof": f("spoofed") / np.maximum(k, 1.0),
+        "rack": f("racked") / np.maximum(k, 1.0),
     }
     population = {
         "burst": share(f("burst_expected"), f("dated")),
@@ -380,6 +427,7 @@ def cohort_anomalies(
         "churn": share(churn_all - f("churn"), churn_known_all - f("churn_known")),
         "harvest": (harvest_all - f("harvest")) / np.maximum(n - k, 1.0),
         "spoof": (spoofed_all - f("spoofed")) / np.maximum(n - k, 1.0),
+        "rack": (racked_all - f("racked")) / np.maximum(n - k, 1.0),
     }
     excesses = {d: excess(member[d], population[d], k, settings.min_z) for d in member}
     for d in CONCEALMENT_DIMENSIONS:
@@ -393,18 +441,27 @@ def cohort_anomalies(
     # for the share that is not there together.
     for d in PLACE_DIMENSIONS:
         excesses[d] = excesses[d] * (1.0 - colocated)
+    # A rack is a network's: strangers on one client or sign-up hour, each on a home
+    # address of its own, are no rack.
+    excesses["rack"] = np.where(np.isin(kind, list(RACK_KINDS))
+                                & (k >= settings.rack_min_accounts), excesses["rack"], 0.0)
     hidden = np.ones(len(k))
     for d in CONCEALMENT_DIMENSIONS:
         hidden *= 1.0 - settings.weights.get(d, 0.0) * excesses[d]
     # Anomaly: registered together, first used at once, rotating addresses, a spoofed
     # client — what makes the holders one cohort. Concealment proper is hiding: the
-    # rotation, the spoofing. A class or a hackathon is new and registered together, and
-    # hides nothing.
+    # rotation, the spoofing, the rack. A class or a hackathon is new and registered
+    # together, and hides nothing.
     anomaly = (1.0 - hidden) * (1.0 - openness)
-    dispersed_burst = np.where(np.isin(kind, list(BURST_CONCEALS_KINDS)),
-                               excesses["burst"], 0.0)  # (less its colocated share)
+    # (less its colocated share); an operator's configuration only for the share of its
+    # holders that harvest strongly on their own (a hackathon's starter kit is not).
+    dispersed_burst = np.where(
+        np.isin(kind, list(BURST_CONCEALS_KINDS)), excesses["burst"],
+        np.where(np.isin(kind, list(HARVEST_BURST_KINDS)),
+                 excesses["burst"] * f("strong") / np.maximum(k, 1.0), 0.0))
     concealment = np.maximum.reduce(
-        [excesses["churn"], excesses["spoof"], dispersed_burst]) * (1.0 - openness)
+        [excesses["churn"], excesses["spoof"], excesses["rack"], dispersed_burst]
+    ) * (1.0 - openness)
     columns: dict[str, pa.Array] = {
         "kind": pa.array(kind[keep].tolist(), pa.string()),
         "value": pa.array(np.asarray(stats["value"], dtype=object)[keep].tolist(),

@@ -63,6 +63,15 @@ class IndicatorKind:
     #: operator's bot; people registering together at one place (a class, a hackathon)
     #: share that place's network.
     burst_conceals: bool = False
+    #: Whether it does so for the share of its holders strongly suspicious on their own:
+    #: an operator's configuration (a system prompt, a template) is also a hackathon's
+    #: starter kit, whose people registered together and harvest nothing one by one.
+    harvest_burst_conceals: bool = False
+    #: Whether its holders count as concealing when nearly all of them harvest strongly
+    #: and each sits alone on its own address in it (:mod:`~distillguard.detect.cohorts`):
+    #: strangers' accounts on one rented block, a machine each, is one operator's rack;
+    #: a class, an office or a venue shares one address behind NAT.
+    rack: bool = False
     #: Whether a value shared by more accounts weighs less (``log(N/k) / log(N)``): a
     #: payment instrument shared across accounts that are not one organisation says the
     #: same at 3 accounts as at 300.
@@ -77,7 +86,7 @@ INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
     IndicatorKind("ip", "ip", "ip", "event", "shared_network", "network_values",
                   family="network", org_shared=True),
     IndicatorKind("ip_prefix", "ip_prefix", "ip_prefix", "feature", "shared_network",
-                  "network_values", family="network", org_shared=True),
+                  "network_values", family="network", org_shared=True, rack=True),
     IndicatorKind("tls_fingerprint", "tls_fingerprint", "tls_fingerprint", "event",
                   "shared_network", "account_values", family="client", burst_conceals=True),
     IndicatorKind("user_agent", "user_agent", "user_agent", "event", None, "account_values",
@@ -87,7 +96,7 @@ INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
                   "account_values", family="email", org_shared=True),
     IndicatorKind("system_prompt", "system_prompt", "md5(system_prompt)", "md5",
                   "shared_template", "account_values", family="system_prompt",
-                  seed_exclusive=True),
+                  seed_exclusive=True, harvest_burst_conceals=True),
     # The half hour the account was registered in, readable in evidence ("... 10:30:00").
     IndicatorKind(
         "signup_window", "account_created_at",
@@ -95,7 +104,7 @@ INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
         None, "signup_burst", "account_values", shared=False,
     ),
     IndicatorKind("template", "skeleton", "skeleton", "template", "shared_template",
-                  family="template", seed_exclusive=True,
+                  family="template", seed_exclusive=True, harvest_burst_conceals=True,
                   condition=f"length(skeleton) >= {MIN_TEMPLATE_CHARS}"),
 )
 KIND: dict[str, IndicatorKind] = {kind.name: kind for kind in INDICATOR_KINDS}
@@ -139,6 +148,10 @@ FLAT_KINDS: tuple[str, ...] = kinds_where(rarity=False)
 COHORT_KINDS: tuple[str, ...] = kinds_where(cohort=True)
 #: Kinds whose cohorts conceal when registered together and spread over networks.
 BURST_CONCEALS_KINDS: tuple[str, ...] = kinds_where(burst_conceals=True)
+#: Kinds whose cohorts conceal so for the share of their holders that harvest strongly.
+HARVEST_BURST_KINDS: tuple[str, ...] = kinds_where(harvest_burst_conceals=True)
+#: Kinds whose cohorts conceal when their holders are a rack of lone harvesting machines.
+RACK_KINDS: tuple[str, ...] = kinds_where(rack=True)
 #: Kinds a declared organisation legitimately shares among its accounts.
 ORG_SHARED_KINDS: tuple[str, ...] = kinds_where(org_shared=True)
 #: Kinds that are where an account connects from (an address, its network): an account

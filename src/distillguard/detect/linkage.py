@@ -322,6 +322,7 @@ def _cohort_settings(config: LinkageConfig) -> CohortSettings:
         spoof_min_holders=int(settings.pop("spoof_min_holders")),
         spoof_min_pairing=int(settings.pop("spoof_min_pairing")),
         spoof_pairing_share=float(settings.pop("spoof_pairing_share")),
+        rack_min_accounts=int(settings.pop("rack_min_accounts")),
     )
 
 
@@ -363,6 +364,7 @@ def _cohort_hubs(
         JOIN cohort_members m ON m.kind = c.kind AND m.value = c.value
         WHERE (c.by_burst AND m.burst_member) OR (c.by_fresh AND coalesce(m.fresh, false))
            OR (c.by_churn AND m.churn >= 0.5) OR (c.by_spoof AND m.spoofed)
+           OR (c.by_rack AND m.racked)
         """
     ).to_arrow_table()
     con.unregister("concealed_values")
