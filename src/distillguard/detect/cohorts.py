@@ -368,14 +368,15 @@ def cohort_anomalies(
 
     ``accounts`` has :data:`COHORT_COLUMNS`; ``account_indicators`` must exist, and
     ``clients`` (the user agents and fingerprints the spoofing check reads).
-    Columns: kind, value, k, burst, fresh, churn, harvest (member shares), excess of each,
-    open (largest share of one organisation), colocated (for client stacks: largest share
-    of members on one network), purity (share of members showing a concealment dimension
-    themselves), anomaly (the weighted dimensions combined, less openness) and
-    concealment (the rotation excess, or for a client stack the burst excess of members
-    spread over networks, less openness). The temp table
-    ``cohort_members`` keeps each value's members with their ``burst_member``, ``fresh``
-    and ``churn``.
+    Columns: kind, value, k, burst, fresh, churn, harvest, spoof, rack (member shares),
+    excess of each, open (largest share of one organisation of two or more), colocated
+    (largest share of members on one network), purity (share of members showing a
+    concealment dimension themselves), anomaly (the weighted dimensions combined, less
+    openness) and concealment (the strongest of the rotation, spoofing and rack excesses
+    and, for a client stack, the burst excess of members spread over networks — for an
+    operator's configuration, times the share of its members strongly suspicious on their
+    own — less openness). The temp table ``cohort_members`` keeps each value's members
+    with their ``burst_member``, ``fresh``, ``churn``, ``spoofed`` and ``racked``.
     """
     n = accounts.num_rows
     if "strong" not in accounts.column_names:  # no account scored strongly suspicious
