@@ -431,6 +431,30 @@ def test_an_organisation_does_not_make_the_shells_beside_it_open() -> None:
     assert risk(1 / 3, 2 / 3) >= CFG.scoring.thresholds["review"]
 
 
+def test_one_card_paying_for_strangers_who_harvest_a_little_is_reviewed() -> None:
+    # Ten accounts with nothing in common on show (no organisation, no network, no sign-up
+    # window, ordinary clients) pay with one card and each collect a few long answers
+    # among ordinary chat: harrow's consumer mimicry, twenty such cards, was held at
+    # monitor card by card. The same harvest shared only a network is not; a family of
+    # four on one card that chats stays low.
+    def risk(harvest_tokens: float, member_harvest: float, payment: float,
+             network: float) -> float:
+        group = {name: np.array([value]) for name, value in {
+            "harvest_tokens": harvest_tokens, "member_harvest": member_harvest,
+            "fresh": 1.0, "concealment": 0.0, "other_orgs": 0.0, "suspicious_share": 0.3,
+            "colocated": 0.0, "shared_payment": payment, "shared_network": network,
+            "lockstep": 0.0, "shared_template": 0.0, "signup_burst": 0.0,
+            "member_amplifier": 1.0, "open": 0.0}.items()}
+        return float(group_risk(group, CFG.scoring)[0])
+
+    review = CFG.scoring.thresholds["review"]
+    assert risk(1.1e5, 0.45, 1.0, 0.2) >= review
+    assert risk(1.1e5, 0.45, 0.0, 1.0) < CFG.scoring.thresholds["monitor"]
+    assert risk(3e3, 0.05, 1.0, 1.0) < CFG.scoring.thresholds["monitor"]
+    # A card is no proof of harvest: the block threshold needs a larger one.
+    assert risk(1.1e5, 0.45, 1.0, 0.2) < CFG.scoring.thresholds["block"]
+
+
 def test_people_together_at_one_place_are_not_a_campaign_for_sharing_it() -> None:
     # Forty new accounts, registered in one hour, harvest long coding answers and share
     # their network, their sign-up window and a template: a hackathon on the venue's

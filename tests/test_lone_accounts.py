@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -171,3 +172,34 @@ def test_aged_harvesters_on_one_rented_block_a_machine_each_are_one_campaign(
     assert len({row["campaign_id"] for row in rack}) == 1 and rack[0]["campaign_id"]
     assert all(row["decision"] in {"review", "block"} for row in rack)
     assert not {row["campaign_id"] for row in office} & {rack[0]["campaign_id"]}
+
+
+def test_a_stated_reseller_that_harvests_is_not_capped_verified_or_not(tmp_path: Path) -> None:
+    # Three aged accounts harvesting alike in the open. Two state in the customer table
+    # that their traffic is their customers' (a reseller: the harvest is someone else's),
+    # one of them unverified; the third states a batch use, which explains nothing.
+    rows = (_people(80)
+            + _harvester("resold", 700, "198.51.100.21", conversing=False, every_minutes=15)
+            + _harvester("vetted", 700, "198.51.100.22", conversing=False, every_minutes=15)
+            + _harvester("batchjob", 700, "198.51.100.23", conversing=False,
+                         every_minutes=15))
+    pq.write_table(events_table(rows), tmp_path / "events.parquet")
+    pq.write_table(pa.table({
+        "account_id": ["resold", "vetted", "batchjob"],
+        "verified": [False, True, False],
+        "declared_use": ["reseller", "reseller", "batch"],
+    }), tmp_path / "customers.parquet")
+    scan([tmp_path / "events.parquet"], tmp_path / "out", write_report=False,
+         customers=tmp_path / "customers.parquet")
+    table = {row["account_id"]: row
+             for row in pq.read_table(tmp_path / "out" / "accounts.parquet").to_pylist()}
+    cap = CFG.scoring.lone_open_max_risk * CFG.scoring.lone_account_factor
+    for name in ("resold", "vetted", "batchjob"):
+        assert table[name]["campaign_id"] is None
+        assert table[name]["own_risk"] > CFG.scoring.lone_open_max_risk
+    for name in ("resold", "vetted"):
+        assert table[name]["risk"] == pytest.approx(
+            table[name]["own_risk"] * CFG.scoring.lone_account_factor)
+        assert table[name]["decision"] == "review"
+    assert table["batchjob"]["risk"] <= cap + 1e-9
+    assert table["batchjob"]["decision"] not in {"review", "block"}

@@ -224,7 +224,7 @@ def analyse(
     sweeping = _unnamed_sweeps(profile, links.places, config.scoring,
                                turns_logged="turn" in ws.available_columns(source))
     # A harvest organisation's name explains nothing (a front): its members are not open.
-    open_lone = open_lone_accounts(scores, config.scoring, _declared_uses(profile))
+    open_lone = open_lone_accounts(scores, config.scoring, _stated_uses(profile))
     if campaigns.fronts is not None:
         open_lone &= ~campaigns.fronts
     risk = final_risk(scores.own_risk, campaigns.campaign_risk, member, config.scoring,
@@ -384,12 +384,14 @@ def _unnamed_sweeps(profile: pa.Table, places: pa.Table | None, config: ScoringC
     return anonymous & (followups <= config.anonymous_sweep_followup_max)
 
 
-def _declared_uses(profile: pa.Table) -> np.ndarray:
-    """Per account, the use a verified customer declared (None for none)."""
-    uses = np.asarray(profile.column("declared_use").to_pylist(), dtype=object)
-    declared = np.asarray(profile.column("declared").to_numpy(zero_copy_only=False)) > 0
-    uses[~declared] = None
-    return uses
+def _stated_uses(profile: pa.Table) -> np.ndarray:
+    """Per account, the use its customer record states (None for none), verified or not.
+
+    Only a use under which the harvest is someone else's (``harvest_review_uses``) is
+    read, and it only lifts the cap on open accounts: an unverified reseller saying its
+    traffic is its customers' has said that the harvest is not made under its own name,
+    which a verification does not change (``ironbridge``'s grey reseller had none)."""
+    return np.asarray(profile.column("declared_use").to_pylist(), dtype=object)
 
 
 def _empty_accounts() -> pa.Table:

@@ -551,9 +551,9 @@ def open_lone_accounts(
 ) -> np.ndarray:
     """Accounts that hide nothing: no concealment signal and no outside evidence at
     ``lone_concealment_min`` (a weak intel match on a common client does not count). A
-    verified customer that declared a use under which harvesting
-    means someone else is (``scoring.harvest_review_uses``: a reseller's traffic is its
-    customers') is not capped: that is for its account manager to review."""
+    customer whose record states a use under which harvesting means someone else is
+    (``scoring.harvest_review_uses``: a reseller's traffic is its customers'), verified
+    or not, is not capped: that is for its account manager to review."""
     floor = config.lone_concealment_min
     hidden_nothing = (scores.concealment < floor) & (scores.evidence < floor)
     if declared_use is None:
