@@ -387,10 +387,11 @@ def _unnamed_sweeps(profile: pa.Table, places: pa.Table | None, config: ScoringC
 def _stated_uses(profile: pa.Table) -> np.ndarray:
     """Per account, the use its customer record states (None for none), verified or not.
 
-    Only a use under which the harvest is someone else's (``harvest_review_uses``) is
-    read, and it only lifts the cap on open accounts: an unverified reseller saying its
-    traffic is its customers' has said that the harvest is not made under its own name,
-    which a verification does not change (``ironbridge``'s grey reseller had none)."""
+    :func:`open_lone_accounts` reads only the uses under which the harvest is someone
+    else's (``harvest_review_uses``), and they only lift the cap on open accounts: an
+    unverified reseller saying its traffic is its customers' has said that the harvest is
+    not made under its own name, which a verification does not change (``ironbridge``'s
+    grey reseller had none)."""
     return np.asarray(profile.column("declared_use").to_pylist(), dtype=object)
 
 
