@@ -16,6 +16,7 @@ from distillguard.errors import ConfigError
 from distillguard.evaluation.family_suite import (
     FamilySuiteResult,
     pool,
+    remove_scratch,
     run_family_suite,
     scan_events,
 )
@@ -215,6 +216,33 @@ def test_family_suite_at_a_tiny_scale_writes_held_out_and_tuning_results(tmp_pat
     assert result.to_markdown() == text
     sim = tmp_path / "mimicry" / "seed-2" / "sim"
     assert pq.read_table(sim / "customers.parquet").num_rows == saved["runs"][1]["accounts"]
+    # Scored runs keep their traffic and results, not their workspaces (gigabytes at scale).
+    for run_root in (tmp_path / "hydra_networks" / "seed-2", tmp_path / "mimicry" / "seed-2"):
+        assert (run_root / "sim" / "events.parquet").is_file()
+        assert not (run_root / "sim" / "events_metadata_only.parquet").exists()
+        for scan_dir in (run_root / "scan", run_root / "scan_metadata_only"):
+            assert (scan_dir / "accounts.parquet").is_file()
+            assert (scan_dir / "campaigns.json").is_file()
+            assert not list(scan_dir.glob("workspace.duckdb*"))
+
+
+def test_remove_scratch_removes_only_the_workspaces_and_the_metadata_only_copy(
+        tmp_path: Path) -> None:
+    kept = [tmp_path / "sim" / "events.parquet", tmp_path / "sim" / "labels.parquet",
+            tmp_path / "scan" / "accounts.parquet", tmp_path / "scan" / "campaigns.json"]
+    scratch = [tmp_path / "sim" / "events_metadata_only.parquet",
+               tmp_path / "scan" / "workspace.duckdb",
+               tmp_path / "scan" / "workspace.duckdb.wal",
+               tmp_path / "scan" / "workspace.duckdb.events" / "a-run1.parquet",
+               tmp_path / "scan_metadata_only" / "workspace.duckdb"]
+    for path in kept + scratch:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    removed = remove_scratch(tmp_path)
+    assert sorted(removed) == sorted([*scratch[:3], scratch[3].parent, scratch[4]])
+    assert all(path.is_file() for path in kept)
+    assert not any(path.exists() for path in scratch)
+    assert remove_scratch(tmp_path) == []
 
 
 def test_cli_runs_families_and_simulates_one(tmp_path: Path) -> None:

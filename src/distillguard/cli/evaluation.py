@@ -116,6 +116,10 @@ def eval_command(
     scale: Annotated[
         float, typer.Option(help="--families: multiply sizes and volumes (quick runs: 0.1).")
     ] = 1.0,
+    keep_workspaces: Annotated[
+        bool, typer.Option(help="--families: keep each scan's workspace (several GB); by "
+                           "default removed once the run is scored.")
+    ] = False,
     corpus: Annotated[
         Path | None, typer.Option(help="--suite: real prompt sets for the real-prompt scenario.")
     ] = None,
@@ -162,7 +166,7 @@ def eval_command(
 
     if suite and families is not None:
         _run_family_suite(suite_out, families, seeds, seed, holdout, metadata_only, customers,
-                          scale, corpus, cli_config(config), as_json)
+                          scale, corpus, cli_config(config), as_json, keep_workspaces)
         return
     if suite:
         _run_suite(suite_out, accounts, hours, seed, corpus, step_hours, text_protocol,
@@ -243,7 +247,8 @@ def _print_suite(result: Any, out: Path, as_json: bool) -> None:
 
 def _run_family_suite(out: Path, families: str, seeds: int, first_seed: int,
                       holdout: str | None, metadata_only: bool, customers: bool, scale: float,
-                      corpus: Path | None, cfg: Config, as_json: bool) -> None:
+                      corpus: Path | None, cfg: Config, as_json: bool,
+                      keep_workspaces: bool) -> None:
     from distillguard.evaluation.family_suite import run_family_suite
     from distillguard.simulate.families import family_names
 
@@ -253,7 +258,7 @@ def _run_family_suite(out: Path, families: str, seeds: int, first_seed: int,
         result = run_family_suite(
             out, families=family_names(families), seeds=seeds, first_seed=first_seed,
             held_out=held_out, metadata_only=metadata_only, customers=customers, scale=scale,
-            corpus=corpus, config=cfg,
+            corpus=corpus, config=cfg, keep_workspaces=keep_workspaces,
             progress=lambda message: progress.update(task, description=message))
     _print_suite(result, out, as_json)
 

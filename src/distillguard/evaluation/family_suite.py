@@ -13,6 +13,7 @@ for tuning) and, separately, over the tuning families.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from distillguard.simulate.families import (
     roles,
     simulate_family,
 )
+from distillguard.store.workspace import segments_folder
 
 #: Columns removed for the metadata-only scan (all prompt and output text).
 TEXT_COLUMNS = ("prompt", "system_prompt", "response")
@@ -163,11 +165,16 @@ def run_family_suite(
     corpus: Path | None = None,
     config: Config | None = None,
     progress: Callable[[str], None] | None = None,
+    keep_workspaces: bool = False,
 ) -> FamilySuiteResult:
     """Simulate, scan and score each family for ``seeds`` seeds; write suite.md/json.
 
     ``hours`` fixes the window of the scenario families; an independent family keeps
-    its own.
+    its own. Each run keeps its simulated traffic (``sim/``) and its scan's results
+    (``accounts.parquet``, ``campaigns.json``, ``summary.json``); the scans' workspaces
+    and the metadata-only copy of the events are removed once scored, unless
+    ``keep_workspaces`` (they are about two thirds of the 3.5 GB that two seeds of all
+    families write).
     """
     from distillguard import __version__
 
@@ -191,6 +198,8 @@ def run_family_suite(
                                         scale=scale, hours=hours, corpus=corpus, config=config,
                                         metadata_only=metadata_only, customers=customers,
                                         say=say))
+            if not keep_workspaces:
+                remove_scratch(out / name / f"seed-{seed}")
     (out / "suite.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
     (out / "suite.md").write_text(result.to_markdown())
     return result
@@ -227,6 +236,24 @@ def _one_run(root: Path, name: str, seed: int, role: str, *, scale: float,
             "true_positives": scored.true_positives, "flagged": scored.flagged,
             "positives": scored.positives, "scan_seconds": meta.seconds}
     return run
+
+
+def remove_scratch(run_root: Path) -> list[Path]:
+    """Remove a scored run's re-creatable bulk: each scan's workspace (the DuckDB file,
+    its write-ahead log and its copy of the events) and the metadata-only events. What
+    was removed is returned."""
+    candidates = [run_root / "sim" / "events_metadata_only.parquet"]
+    for scan_dir in (run_root / "scan", run_root / "scan_metadata_only"):
+        workspace = scan_dir / "workspace.duckdb"
+        candidates += [workspace, workspace.with_name(workspace.name + ".wal"),
+                       segments_folder(workspace)]
+    removed = [path for path in candidates if path.exists()]
+    for path in removed:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return removed
 
 
 # ---- suite.md -------------------------------------------------------------------------------
