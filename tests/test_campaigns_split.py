@@ -97,6 +97,54 @@ def test_a_small_operator_no_link_joins_to_a_large_one_parts_from_it() -> None:
     assert len(set(tiny.tolist())) == 1
 
 
+def _clique_and_a_loose_star() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Education, seed 15: twelve accounts of one operator in a clique (0-11); eleven of
+    another's (12-22) around one system prompt (hub node 53) that one of the twelve (0)
+    also sent; thirty more of the second (23-52) held only by zero-weight ties (hub node
+    54: their student e-mail domain's cohort) to one another and to the eleven."""
+    ca, cb = np.triu_indices(12, k=1)
+    star = np.arange(12, 23)
+    loose = np.arange(23, 53)
+    a = np.concatenate([ca, star, [0], loose, star])
+    b = np.concatenate([cb, np.full(11, 53), [53], np.full(30, 54), np.full(11, 54)])
+    w = np.concatenate([np.full(len(ca), 2.0), np.full(12, 0.75), np.zeros(41)])
+    return a, b, w
+
+
+def test_a_small_group_hanging_off_a_large_one_by_one_value_parts_from_it() -> None:
+    a, b, w = _clique_and_a_loose_star()
+    labels = np.zeros(55, dtype=np.int64)
+    positive = w > 0
+    parts = campaigns.louvain_parts(a[positive], b[positive], w[positive], 1.0)
+    assert _modularity(parts, a[positive], b[positive], w[positive]) < 0.3  # the old rule
+    whole = split_communities(labels, a, b, w, min_size=3, resolution=1.0,
+                              min_modularity=0.3, accounts=53)
+    assert len(set(whole[:53].tolist())) == 1
+    split = split_communities(labels, a, b, w, min_size=3, resolution=1.0,
+                              min_modularity=0.3, accounts=53, max_conductance=0.1,
+                              merge_association=0.2)
+    assert len(set(split[:12].tolist())) == 1 and len(set(split[12:53].tolist())) == 1
+    assert split[0] != split[12]
+    # The thirty held by zero-weight ties follow them to the eleven, not to the clique.
+    assert split[30] == split[12]
+
+
+def test_a_dense_block_louvain_cuts_in_two_is_not_parted_by_conductance() -> None:
+    # Two halves of one operator, interlinked at a third of the density inside them:
+    # Louvain may cut them, modularity is low, but neither half stands apart.
+    rng = np.random.default_rng(5)
+    a, b = np.triu_indices(24, k=1)
+    same = (a < 12) == (b < 12)
+    keep = rng.random(len(a)) < np.where(same, 0.9, 0.3)
+    a, b = a[keep], b[keep]
+    w = np.ones(len(a))
+    labels = np.zeros(24, dtype=np.int64)
+    split = split_communities(labels, a, b, w, min_size=3, resolution=1.0,
+                              min_modularity=0.3, max_conductance=0.1,
+                              merge_association=0.2)
+    assert len(set(split.tolist())) == 1
+
+
 def _three_parts() -> np.ndarray:
     """Nine accounts split into three parts of three (labels 0, 1, 2)."""
     return np.repeat(np.arange(3), 3)

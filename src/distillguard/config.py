@@ -85,6 +85,8 @@ class ScoringConfig:
     campaign_attach_weight: float
     community_resolution: float
     community_min_modularity: float
+    community_max_conductance: float
+    community_merge_association: float
     community_rejoin_share: float
     community_rejoin_bridges: int
     community_rejoin_similarity: float

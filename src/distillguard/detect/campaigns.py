@@ -114,6 +114,7 @@ def group_accounts(
 def split_communities(
     labels: np.ndarray, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *,
     min_size: int, resolution: float, min_modularity: float, accounts: int | None = None,
+    max_conductance: float = 0.0, merge_association: float = 1.0,
 ) -> np.ndarray:
     """Split groups that hold several operators: Louvain on each group's weighted links.
 
@@ -126,6 +127,14 @@ def split_communities(
     whatever their sizes (modularity barely rises when a small piece leaves a large
     one). Nodes from ``accounts`` on are hubs (a shared value linking its holders): they
     take part in the split but count for no part's size.
+
+    Modularity cannot see a small community hanging off a large one (its resolution
+    limit: 13 accounts tied to 150 by one member's system prompt add next to nothing to
+    it), so a partition that fails ``min_modularity`` is looked at part by part: parts
+    whose links to each other weigh at least ``merge_association`` of the smaller one's
+    volume are one (Louvain cut a dense block in two), and each resulting set of parts
+    whose links to the rest weigh at most ``max_conductance`` of its volume (its
+    conductance) parts from the group (:func:`_loose_parts`).
     """
     labels = labels.copy()
     n = len(labels) if accounts is None else accounts
@@ -135,9 +144,11 @@ def split_communities(
     for group in np.flatnonzero(sizes >= 2 * min_size):  # per group, not per event
         # Zero-weight links carry no structure (and a graph of only those has no
         # modularity: it divides by its total weight).
-        group_links = np.flatnonzero(inside & (labels[a] == group) & (weight > 0))
+        all_links = np.flatnonzero(inside & (labels[a] == group))
+        group_links = all_links[weight[all_links] > 0]
         if not len(group_links):
             continue
+        before = next_label
         # Campaign-sized pieces that no link of the split joins (what made them one group
         # was a sign-up half hour) part whatever their sizes: modularity barely rises
         # when 380 accounts leave 1,400 they were never linked to.
@@ -153,11 +164,85 @@ def split_communities(
             if len(parts) < 2:
                 continue
             if _modularity(parts, a[edges], b[edges], weight[edges]) < min_modularity:
-                continue
+                parts = _loose_parts(parts, a[edges], b[edges], weight[edges], n, min_size,
+                                     max_conductance, merge_association)
+                if len(parts) < 2:
+                    continue
             for part in sorted(parts, key=min)[1:]:
                 labels[list(part)] = next_label
                 next_label += 1
+        if next_label > before:  # split: members held only by zero-weight ties follow them
+            _follow_zero_weight_ties(labels, a[all_links], b[all_links],
+                                     np.unique(np.concatenate([a[group_links],
+                                                               b[group_links]])))
     return labels
+
+
+def _follow_zero_weight_ties(labels: np.ndarray, a: np.ndarray, b: np.ndarray,
+                             placed: np.ndarray) -> None:
+    """After a group's split, its members that no weighted link placed (held in the group
+    by zero-weight ties only: a student e-mail domain's cohort) join the part their ties
+    lead to, the part most of the placed nodes they reach belong to; ties that reach no
+    placed node leave them where they were. ``labels`` is changed in place."""
+    is_placed = np.zeros(len(labels), dtype=bool)
+    is_placed[placed] = True
+    loose = ~(is_placed[a] & is_placed[b])  # links between placed nodes were the split's
+    if not loose.any():
+        return
+    nodes, ends = np.unique(np.concatenate([a[loose], b[loose]]), return_inverse=True)
+    m = int(loose.sum())
+    graph = coo_matrix((np.ones(m), (ends[:m], ends[m:])), shape=(len(nodes), len(nodes)))
+    _, component = connected_components(graph, directed=False)
+    anchored = is_placed[nodes]
+    if not anchored.any():
+        return
+    pairs, counts = np.unique(np.stack([component[anchored], labels[nodes[anchored]]]),
+                              axis=1, return_counts=True)
+    order = np.lexsort((-counts, pairs[0]))  # per component, most placed nodes first
+    first = order[np.r_[True, pairs[0][order][1:] != pairs[0][order][:-1]]]
+    target = np.full(int(component.max()) + 1, -1, dtype=np.int64)
+    target[pairs[0][first]] = pairs[1][first]
+    moving = ~anchored & (target[component] >= 0)
+    labels[nodes[moving]] = target[component[moving]]
+
+
+def _loose_parts(
+    parts: list[set[int]], a: np.ndarray, b: np.ndarray, weight: np.ndarray, accounts: int,
+    min_size: int, max_conductance: float, merge_association: float,
+) -> list[set[int]]:
+    """Of Louvain ``parts`` that fail the modularity test, the sets that stand apart:
+    parts linked to each other by at least ``merge_association`` of the smaller one's
+    volume (sum of its links' weights, inside ones twice) are joined, and each joined
+    set of ``min_size`` accounts or more whose conductance (weight of its links to the
+    rest over its volume) is at most ``max_conductance`` is returned apart; the rest is
+    one part, returned first. One part: nothing stands apart."""
+    if max_conductance <= 0.0 or len(parts) < 2:
+        return [set().union(*parts)]
+    nodes = np.concatenate([np.fromiter(part, dtype=np.int64, count=len(part))
+                            for part in parts])
+    part_of = np.zeros(int(nodes.max()) + 1, dtype=np.int64)
+    part_of[nodes] = np.repeat(np.arange(len(parts)), [len(part) for part in parts])
+    k = len(parts)
+    between = coo_matrix((weight, (part_of[a], part_of[b])), shape=(k, k)).toarray()
+    between = between + between.T
+    volume = between.sum(axis=1)
+    cross = between.copy()
+    np.fill_diagonal(cross, 0.0)
+    smaller = np.minimum.outer(volume, volume)
+    close = cross >= merge_association * np.maximum(smaller, 1e-12)
+    _, joined = connected_components(coo_matrix(close), directed=False)
+    sets = [set().union(*(parts[i] for i in np.flatnonzero(joined == j)))
+            for j in range(int(joined.max()) + 1)]
+    set_volume = np.bincount(joined, weights=volume)
+    inside = np.bincount(joined, weights=np.diag(between)) + np.array(
+        [cross[np.ix_(joined == j, joined == j)].sum() for j in range(len(sets))])
+    conductance = (set_volume - inside) / np.maximum(set_volume, 1e-12)
+    size = np.array([sum(1 for v in part if v < accounts) for part in sets])
+    apart = (conductance <= max_conductance) & (size >= min_size)
+    rest = [sets[j] for j in np.flatnonzero(~apart)]
+    if not rest:  # every set stands apart: each is a part
+        return [sets[j] for j in np.flatnonzero(apart)]
+    return [set().union(*rest), *(sets[j] for j in np.flatnonzero(apart))]
 
 
 def _linked_pieces(a: np.ndarray, b: np.ndarray, accounts: int,
@@ -686,6 +771,8 @@ def find_campaigns(
         np.concatenate([weight, hub_weight[hub_index[core]]]),
         min_size=config.min_campaign_accounts, resolution=config.community_resolution,
         min_modularity=config.community_min_modularity, accounts=n,
+        max_conductance=config.community_max_conductance,
+        merge_association=config.community_merge_association,
     )[:n]
     every_core = hub_core[hub_index] if len(hub_accounts) else np.zeros(0, dtype=bool)
     if len(hub_accounts):  # ... nor does it rejoin anyone it did not bring
