@@ -218,26 +218,21 @@ def _loose_parts(
     one part, returned first. One part: nothing stands apart."""
     if max_conductance <= 0.0 or len(parts) < 2:
         return [set().union(*parts)]
-    nodes = np.concatenate([np.fromiter(part, dtype=np.int64, count=len(part))
-                            for part in parts])
-    part_of = np.zeros(int(nodes.max()) + 1, dtype=np.int64)
-    part_of[nodes] = np.repeat(np.arange(len(parts)), [len(part) for part in parts])
+    part_of, nodes = _part_of(parts)
     k = len(parts)
     between = coo_matrix((weight, (part_of[a], part_of[b])), shape=(k, k)).toarray()
-    between = between + between.T
+    between = between + between.T  # symmetric; a part's inside links count twice
     volume = between.sum(axis=1)
-    cross = between.copy()
-    np.fill_diagonal(cross, 0.0)
-    smaller = np.minimum.outer(volume, volume)
-    close = cross >= merge_association * np.maximum(smaller, 1e-12)
+    cross = between - np.diag(np.diag(between))
+    close = cross >= merge_association * np.maximum(np.minimum.outer(volume, volume), 1e-12)
     _, joined = connected_components(coo_matrix(close), directed=False)
     sets = [set().union(*(parts[i] for i in np.flatnonzero(joined == j)))
             for j in range(int(joined.max()) + 1)]
-    set_volume = np.bincount(joined, weights=volume)
-    inside = np.bincount(joined, weights=np.diag(between)) + np.array(
-        [cross[np.ix_(joined == j, joined == j)].sum() for j in range(len(sets))])
-    conductance = (set_volume - inside) / np.maximum(set_volume, 1e-12)
-    size = np.array([sum(1 for v in part if v < accounts) for part in sets])
+    member = np.eye(len(sets))[joined]  # part -> joined set
+    set_between = member.T @ between @ member
+    set_volume = set_between.sum(axis=1)
+    conductance = 1.0 - np.diag(set_between) / np.maximum(set_volume, 1e-12)
+    size = np.bincount(joined[part_of[nodes[nodes < accounts]]], minlength=len(sets))
     apart = (conductance <= max_conductance) & (size >= min_size)
     rest = [sets[j] for j in np.flatnonzero(~apart)]
     if not rest:  # every set stands apart: each is a part
@@ -539,14 +534,20 @@ def _fold_small_parts(
     return folded
 
 
+def _part_of(parts: list[set[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per node id, the index of its part in ``parts`` (a partition), and the node ids."""
+    nodes = np.concatenate([np.fromiter(p, dtype=np.int64, count=len(p)) for p in parts])
+    part_of = np.zeros(int(nodes.max()) + 1, dtype=np.int64)
+    part_of[nodes] = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    return part_of, nodes
+
+
 def _modularity(
     parts: list[set[int]], a: np.ndarray, b: np.ndarray, weight: np.ndarray
 ) -> float:
     """Newman modularity (resolution 1) of ``parts`` on the weighted edges ``a``–``b``:
     the share of weight inside parts minus what random wiring would put there."""
-    nodes = np.concatenate([np.fromiter(p, dtype=np.int64, count=len(p)) for p in parts])
-    part_of = np.zeros(int(nodes.max()) + 1, dtype=np.int64)
-    part_of[nodes] = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    part_of, _ = _part_of(parts)
     part_a, part_b = part_of[a], part_of[b]
     same = part_a == part_b
     total = float(weight.sum())
