@@ -15,6 +15,7 @@ from distillguard.config import default_config
 from distillguard.detect.campaigns import (
     MemberEvidence,
     add_evidence,
+    campaign_reasons,
     find_campaigns,
     group_risk,
 )
@@ -639,3 +640,21 @@ def test_fronts_join_fronts_not_a_group_they_are_only_part_of() -> None:
     found = find_campaigns(ids, members, replace(_links(pairs, []), clients=clients),
                            CFG.scoring).records
     assert sorted(sorted(r.accounts) for r in found) == [fronts[:60], sorted(mixed)]
+
+
+def test_a_parts_openness_taken_from_its_linked_group_says_so() -> None:
+    # A part of three split from a linked group of shells: its openness and its share in
+    # other organisations are the linked group's (20 % and 73 %), which no part of three
+    # could have; the reasons name whose shares they are.
+    signals = {"harvest_tokens": 1.5e6, "member_harvest": 3.2, "member_risk": 0.99,
+               "suspicious_share": 1.0, "open": 0.2, "other_orgs": 0.73}
+    linked = campaign_reasons(3, {**signals, "open_linked": 1.0, "other_orgs_linked": 1.0})
+    own = campaign_reasons(3, {**signals, "open_linked": 0.0, "other_orgs_linked": 0.0})
+    text = {r.signal: r.text for r in linked}
+    assert text["open"].startswith(
+        "20% of the accounts linked with it before its split openly belong")
+    assert text["other_orgs"].startswith(
+        "73% of the accounts linked with it before its split belong to other declared")
+    own_text = {r.signal: r.text for r in own}
+    assert own_text["open"].startswith("20% of members openly belong")
+    assert own_text["other_orgs"].startswith("73% of members belong to other declared")

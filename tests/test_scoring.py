@@ -71,6 +71,27 @@ def test_when_requests_ask_for_long_outputs_and_many_samples_then_harvest_fires(
     assert s["p"]["harvest_parameters"] == 0.0
 
 
+def test_harvest_parameters_name_only_the_parameters_the_log_carries() -> None:
+    # One account logs max_tokens only (n, logprobs and temperature absent, as in most
+    # gateways' logs); the other logs all four. Nothing unknown is printed as "nan%".
+    rows = account("bare", 30, every_s=60, prompt="q {i}", max_tokens=16000)
+    rows += account("full", 30, every_s=60, prompt="q {i}", max_tokens=16000, n=4,
+                    logprobs=True, temperature=0.7)
+    con = connection_with_events(rows)
+    profile = build_profiles(con, CFG)
+    scores = score_accounts(profile, CFG.scoring, set(EVENT_COLUMNS))
+    ids = profile.column("account_id").to_pylist()
+    reasons = account_reasons(profile, scores)
+    text = {ids[i]: next(r.text for r in reasons[i] if r.signal == "harvest_parameters")
+            for i in range(len(ids))}
+    assert text["bare"].startswith(
+        "harvest_parameters: harvesting parameters: long max_tokens 100% (very long 100%) (+")
+    assert "nan" not in text["bare"]
+    assert text["full"].startswith(
+        "harvest_parameters: harvesting parameters: long max_tokens 100% (very long 100%), "
+        "n>1 100%, logprobs 100%, 1 temperature (+")
+
+
 def test_when_one_template_asks_for_reasoning_then_template_reasoning_fires_not_for_batch() -> None:
     rows = account("farm", 40, every_s=60,
                    prompt="Analyse sales table {i} with complete and transparent reasoning")

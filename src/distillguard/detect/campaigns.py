@@ -852,6 +852,9 @@ def find_campaigns(
         **{name: mean(flags.astype(float)) for name, flags in has.items()},
         "open": np.minimum(open_after, mean(open_before)),
         "other_orgs": np.maximum(other_orgs_after, mean(other_orgs_before)),
+        # 1 where the share is the linked group's before the split (its reasons say so).
+        "open_linked": (mean(open_before) < open_after).astype(float),
+        "other_orgs_linked": (mean(other_orgs_before) > other_orgs_after).astype(float),
         "declared": mean(members.declared.astype(float)),
         "colocated": colocated,
     }
@@ -1060,10 +1063,14 @@ def campaign_reasons(size: int, signals: Mapping[str, float]) -> list[Reason]:
         Reason(k, f"{round(share * size)} of {size} accounts {_SHARE_WORDS[k]}", value=share)
         for share, k in found
     ]
+    # Openness is judged on the group as linked before its split too; a part's share
+    # that is its linked group's says so (20 % of a part of three would read as a slip).
+    linked = "of the accounts linked with it before its split"
     if signals.get("other_orgs", 0.0) > 0:
+        whose = linked if signals.get("other_orgs_linked", 0.0) else "of members"
         reasons.append(Reason(
             "other_orgs",
-            f"{100 * signals['other_orgs']:.0f}% of members belong to other declared "
+            f"{100 * signals['other_orgs']:.0f}% {whose} belong to other declared "
             "organisations sharing the group's infrastructure (shell companies, when its "
             "members harvest)", value=signals["other_orgs"],
         ))
@@ -1075,9 +1082,10 @@ def campaign_reasons(size: int, signals: Mapping[str, float]) -> list[Reason]:
             "much less (a venue, a campus, an office)", value=signals["colocated"],
         ))
     if signals.get("open", 0.0) > 0:
+        whose = linked if signals.get("open_linked", 0.0) else "of members"
         reasons.append(Reason(
             "open",
-            f"{100 * signals['open']:.0f}% of members openly belong to one organisation "
+            f"{100 * signals['open']:.0f}% {whose} openly belong to one organisation "
             "(lowers the risk)", value=signals["open"],
         ))
     if signals.get("declared", 0.0) > 0:

@@ -101,6 +101,22 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _harvest_parameters_words(r: Mapping[str, float]) -> str:
+    """The request parameters an account set, leaving out those its log does not carry
+    (a share is NaN where no request of the account logged that field)."""
+    parts = []
+    if r["long_max_tokens_share"] == r["long_max_tokens_share"]:
+        parts.append(f"long max_tokens {_pct(r['long_max_tokens_share'])} "
+                     f"(very long {_pct(r['very_long_max_tokens_share'])})")
+    for column, words in (("multi_n_share", "n>1"), ("logprobs_share", "logprobs")):
+        if r[column] == r[column]:
+            parts.append(f"{words} {_pct(r[column])}")
+    temperatures = r["distinct_temperatures"]
+    if temperatures == temperatures and temperatures > 0:
+        parts.append(f"{temperatures:.0f} temperature{'' if temperatures == 1 else 's'}")
+    return "harvesting parameters: " + ", ".join(parts)
+
+
 SIGNALS: dict[str, Signal] = {}
 _TARGETS_IN_WORDS = ", ".join(name.replace("_", " ") for name in TARGET_CAPABILITIES)
 
@@ -141,12 +157,7 @@ register(Signal(
         _ramp(c["logprobs_share"], 0.1, 0.5),
         _ramp(c["distinct_temperatures"], 1.0, 4.0),
     ]) * _event_confidence(c, p),
-    explain=lambda r: (
-        f"harvesting parameters: long max_tokens {_pct(r['long_max_tokens_share'])} "
-        f"(very long {_pct(r['very_long_max_tokens_share'])}), "
-        f"n>1 {_pct(r['multi_n_share'])}, logprobs {_pct(r['logprobs_share'])}, "
-        f"{r['distinct_temperatures']:.0f} temperatures"
-    ),
+    explain=lambda r: _harvest_parameters_words(r),
     description="Requests shaped for collecting training data: long outputs, n>1, "
     "log-probabilities, temperature sweeps.",
 ))
