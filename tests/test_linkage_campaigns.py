@@ -390,6 +390,15 @@ def test_shell_companies_sharing_rare_infrastructure_are_not_open() -> None:
     assert all(r.risk >= CFG.scoring.thresholds["monitor"] for r in found.records)
     assert all(any("other declared organisations" in reason.text for reason in r.reasons)
                for r in found.records)
+    # Cut along its organisations, each part of three is one organisation's: the shares
+    # its reasons give are the linked group's, and they say so.
+    assert len(found.records) == 4
+    for record in found.records:
+        texts = [reason.text for reason in record.reasons]
+        assert any(t.startswith("75% of the accounts linked with it before its split belong "
+                                "to other declared organisations") for t in texts)
+        assert any(t.startswith("25% of the accounts linked with it before its split openly "
+                                "belong to one organisation") for t in texts)
     # One organisation's own accounts sharing their network and template are an
     # organisation; so are established accounts with no organisation at all.
     assert find_campaigns(ids, one_org, _links(pairs, []), CFG.scoring).records == []

@@ -157,7 +157,7 @@ register(Signal(
         _ramp(c["logprobs_share"], 0.1, 0.5),
         _ramp(c["distinct_temperatures"], 1.0, 4.0),
     ]) * _event_confidence(c, p),
-    explain=lambda r: _harvest_parameters_words(r),
+    explain=_harvest_parameters_words,
     description="Requests shaped for collecting training data: long outputs, n>1, "
     "log-probabilities, temperature sweeps.",
 ))
