@@ -423,3 +423,46 @@ def test_an_operators_system_prompt_registered_together_conceals_a_starter_kit_d
     hubs = _cohort_hubs(con, table, config).to_pylist()
     assert {row["account_id"] for row in hubs if row["hub"] == "system_prompt:analyst"} == {
         f"ledger-{i:02d}" for i in range(40)}
+
+
+# ---- border: one card paying for strangers in several countries ---------------------------
+
+
+def test_strangers_paying_with_one_card_from_several_countries_conceal() -> None:
+    # Four aged accounts, keeping their addresses and harvesting little, pay with one
+    # stipend card from three countries; a household's three accounts share a card at
+    # home; a company's four staff in two countries pay with the company's card.
+    from distillguard.config import default_config
+    from distillguard.detect.linkage import _cohort_hubs
+
+    def person(name: str, country: str, org: str | None = None) -> dict[str, object]:
+        # Registered apart (a window each): nothing but the card in common.
+        return {**_account(name, 9000 + 10 * len(rows), False, 0.05, 0.1),
+                "country": country, "org_key": org}
+
+    rows: list[dict[str, object]] = [{**r, "country": "US"} for r in _ordinary()]
+    for i, country in enumerate(["PH", "KE", "NG", "PH"]):
+        rows.append(person(f"worker-{i}", country))
+    for i in range(3):
+        rows.append(person(f"home-{i}", "US"))
+    for i, country in enumerate(["US", "GB", "US", "GB"]):
+        rows.append(person(f"staff-{i}", country, "acme"))
+    con = _connection([(f"worker-{i}", "payment_fingerprint", "stipend") for i in range(4)]
+                      + [(f"home-{i}", "payment_fingerprint", "household") for i in range(3)]
+                      + [(f"staff-{i}", "payment_fingerprint", "acme-card") for i in range(4)])
+    config = default_config().linkage
+    table = cohort_anomalies(con, pa.Table.from_pylist(rows), CohortSettings())
+    by_value = {row["value"]: row for row in table.to_pylist()}
+    stipend = by_value["stipend"]
+    assert stipend["border"] == 1.0 and stipend["concealment"] == 1.0
+    assert stipend["anomaly"] >= config.cohorts["min_anomaly"] and stipend["purity"] == 1.0
+    assert by_value["household"]["border"] == 0.0
+    assert by_value["household"]["concealment"] == 0.0
+    acme = by_value["acme-card"]
+    assert acme["border"] == 1.0 and acme["open"] == 1.0 and acme["concealment"] == 0.0
+    members = set(_cohort_hubs(con, table, config).column("account_id").to_pylist())
+    assert members == {f"worker-{i}" for i in range(4)}
+    # Without countries in the log, nobody is abroad.
+    blind = cohort_anomalies(con, pa.Table.from_pylist(
+        [{k: v for k, v in r.items() if k != "country"} for r in rows]), CohortSettings())
+    assert max(blind.column("border").to_pylist()) == 0.0

@@ -667,3 +667,47 @@ def test_a_parts_openness_taken_from_its_linked_group_says_so() -> None:
     own_text = {r.signal: r.text for r in own}
     assert own_text["open"].startswith("20% of members openly belong")
     assert own_text["other_orgs"].startswith("73% of members belong to other declared")
+
+
+def test_people_on_an_operators_carrier_addresses_are_bystanders_not_members() -> None:
+    # Six gig workers paste an operator's tasks, paying with one stipend card from three
+    # countries (a concealing cohort: border); they share carrier addresses with three
+    # people who chat and harvest nothing (own risk 0), one of whom also uses the same
+    # phone's client. A seventh worker without the card shares addresses with two
+    # workers, and harvests on its own (own risk at monitor): it stays in the group.
+    workers = [f"w{i}" for i in range(7)]
+    people = ["p0", "p1", "p2"]
+    ids = pa.array(workers + people)
+    card = [(workers[i], workers[j], 2.0, ["payment_fingerprint"])
+            for i in range(6) for j in range(i + 1, 6)]
+    address = ["ip", "ip_prefix"]
+    carrier = [("w0", "p0", 1.3, address), ("p0", "w3", 1.3, address),
+               ("w1", "p1", 1.3, address), ("p1", "w4", 1.3, address),
+               ("w1", "p2", 1.4, [*address, "user_agent"]), ("p2", "w5", 1.3, address),
+               ("w2", "w6", 1.3, address), ("w5", "w6", 1.3, address)]
+    hubs = [(w, "payment_fingerprint:stipend", 1.0, True) for w in workers[:6]]
+    # Each at a place (a home, a carrier's network): none rotates through a proxy pool.
+    places = [(x, f"net-{i}") for i, x in enumerate(workers + people)]
+    links = _links(card + carrier, hubs, places)
+    links = replace(links, cohorts=pa.table({
+        "kind": ["payment_fingerprint"], "value": ["stipend"], "border_excess": [1.0]}))
+    own = np.array([0.2] * 6 + [0.35] + [0.0] * 3)
+    harvest = np.r_[np.full(7, 0.5), np.zeros(3)]
+    found = find_campaigns(ids, evidence(own, harvest, 2e4), links, CFG.scoring)
+    assert [sorted(r.accounts) for r in found.records] == [workers]
+    record = found.records[0]
+    assert record.risk >= CFG.scoring.thresholds["review"]
+    assert any(reason.text.startswith("6 of 7 accounts pay with a card that accounts of no "
+                                      "one organisation use from two or more countries")
+               for reason in record.reasons)
+    # Tied by the card alone, without its countries, the workers are not concealing: a
+    # group, but with too little harvest for review.
+    plain = find_campaigns(ids, evidence(own, harvest, 2e4),
+                           _links(card + carrier, [], places), CFG.scoring)
+    assert all(r.risk < CFG.scoring.thresholds["review"] for r in plain.records)
+    # Accounts that rotate through a proxy pool are at no place: the exits they share
+    # with the group are its operator's, and they stay in it.
+    rotating = find_campaigns(ids, evidence(own, harvest, 2e4),
+                              replace(links, places=_links([], [], places[:7]).places),
+                              CFG.scoring)
+    assert [sorted(r.accounts) for r in rotating.records] == [sorted(workers + people)]

@@ -23,7 +23,12 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from distillguard.config import Config, ScoringConfig
-from distillguard.detect.indicators import GROUP_SIGNALS, LOCKSTEP, group_signal_kinds
+from distillguard.detect.indicators import (
+    ADDRESS_KINDS,
+    GROUP_SIGNALS,
+    LOCKSTEP,
+    group_signal_kinds,
+)
 from distillguard.detect.linkage import COTIMING_HUB, Links
 from distillguard.detect.scoring import AccountScores, novel_harvest_tokens
 from distillguard.privacy import display_value
@@ -33,6 +38,13 @@ from distillguard.schema import Campaign, Reason
 KIND_SIGNALS: dict[str, tuple[str, ...]] = group_signal_kinds()
 #: Hub kind of a harvest organisation (:func:`harvest_organisations`).
 HARVEST_ORG_HUB = "harvest_org"
+#: Group signal: members paying with a card strangers use from several countries (a part
+#: of ``concealment``, stated on its own in the reasons).
+BORDER_PAYMENT = "border_payment"
+#: Links that tie an account to a group by more than a place, whatever else it shares
+#: with the group: paying with one card, acting in lockstep. (A system prompt or a client
+#: can be a popular app's, which its users share with an operator's workers using it.)
+HELD_TIES: tuple[str, ...] = ("payment_fingerprint", LOCKSTEP)
 
 
 @dataclass
@@ -650,7 +662,8 @@ def harvest_organisations(members: MemberEvidence, config: ScoringConfig,
 
 def cohort_dimensions(profile: pa.Table, scores: AccountScores, config: Config) -> pa.Table:
     """The accounts' cohort dimensions (:data:`~distillguard.detect.cohorts.COHORT_COLUMNS`):
-    registration window, fresh at first use, address rotation, harvest, organisation."""
+    registration window, fresh at first use, address rotation, harvest, organisation,
+    country."""
     window = int(config.linkage.cohorts["window_seconds"])
     created = profile.column("account_created_at")
     seconds = pc.divide(pc.cast(pc.cast(created, pa.timestamp("us", tz="UTC")), pa.int64()),
@@ -664,6 +677,8 @@ def cohort_dimensions(profile: pa.Table, scores: AccountScores, config: Config) 
         "churn": pa.array(scores.strengths["ip_rotation"]),
         "harvest": pa.array(np.clip(scores.harvest, 0.0, 1.0)),
         "org_key": profile.column("org_key"),
+        "country": (profile.column("country") if "country" in profile.column_names
+                    else pa.nulls(profile.num_rows, pa.string())),
         # Strongly suspicious on its own: a place does not explain it (cohorts.py).
         "strong": pa.array(scores.own_risk >= config.scoring.thresholds["review"]),
     })
@@ -809,6 +824,22 @@ def find_campaigns(
                           config.community_rejoin_owner_share,
                           np.r_[kind_codes, -1 - np.arange(front_count)])
 
+    # A bystander: a member at a place (on a few networks: a home, a carrier's NAT, a
+    # café) tied to its group only through the addresses it shares with members (a
+    # popular app's client or system prompt, an e-mail shape on top; no card, no
+    # lockstep), in no concealing cohort or co-timed group, and harvesting nothing of
+    # note on its own (own risk below monitor). People share a carrier's addresses with
+    # an operator's workers without being the operator's: the group is decided without
+    # them. (An account rotating through a proxy pool is at no place: its shared exits
+    # are its operator's.)
+    placed = np.zeros(n, dtype=bool)
+    if links.places is not None:
+        placed = np.asarray(pc.is_in(account_ids, value_set=links.places.column(
+            "account_id").combine_chunks()).to_numpy(False), dtype=bool)
+    labels = _without_bystanders(labels, a, b, pairs,
+                                 placed & (own_risk < config.thresholds["monitor"]),
+                                 hub_accounts[hub_core[hub_index]] if len(hub_accounts)
+                                 else np.zeros(0, dtype=np.int64), shell)
     # Which kinds of link each account has to another member of its own group.
     inside = labels[a] == labels[b]
     has: dict[str, np.ndarray] = {name: np.zeros(n, dtype=bool) for name in KIND_SIGNALS}
@@ -828,6 +859,15 @@ def find_campaigns(
         has[LOCKSTEP][hub_accounts[timed]] = True
         cohort = hub_core[hub_index] & ~timed & (hub_kind_names[hub_index] != HARVEST_ORG_HUB)
         np.maximum.at(concealment, hub_accounts[cohort], hub_weight[hub_index[cohort]])
+    # Which members pay with a card strangers use from several countries (its reason).
+    border = np.zeros(n, dtype=bool)
+    if len(hub_accounts) and links.cohorts is not None and "border_excess" in (
+            links.cohorts.column_names):
+        crossing = links.cohorts.filter(pc.greater(links.cohorts.column("border_excess"), 0.0))
+        crossing_hubs = pc.binary_join_element_wise(
+            crossing.column("kind"), crossing.column("value"), ":").to_pylist()
+        held = hub_core[hub_index] & np.isin(hub_names[hub_index], crossing_hubs)
+        border[hub_accounts[held]] = True
 
     comp_size = np.bincount(labels, minlength=labels.max() + 1 if n else 0).astype(float)
     # A place explains its members, not a farm on one server: only members that are not
@@ -847,6 +887,7 @@ def find_campaigns(
         "member_risk": mean(own_risk),
         "suspicious_share": seed_count / np.maximum(comp_size, 1),
         "concealment": mean(concealment),
+        BORDER_PAYMENT: mean(border.astype(float)),
         "fresh": mean(members.fresh.astype(float)),
         HARVEST_ORG_HUB: mean(shell.astype(float)),
         **{name: mean(flags.astype(float)) for name, flags in has.items()},
@@ -884,6 +925,34 @@ def find_campaigns(
         ))
     return Campaigns(campaign_of=campaign_of, campaign_risk=campaign_risk, records=records,
                      fronts=shell)
+
+
+def _without_bystanders(labels: np.ndarray, a: np.ndarray, b: np.ndarray, pairs: pa.Table,
+                        quiet: np.ndarray, core_members: np.ndarray,
+                        shell: np.ndarray) -> np.ndarray:
+    """``labels`` with each bystander in a group of its own (see :func:`find_campaigns`):
+    a ``quiet`` account, in no core hub and no harvest organisation, whose every link to
+    another member of its group passes through a shared address (``ip``, ``ip_prefix``)
+    and none through a card or lockstep (:data:`HELD_TIES`)."""
+    n = len(labels)
+    inside = labels[a] == labels[b]
+    through_address = _pairs_with_kind(pairs, ADDRESS_KINDS)
+    held = _pairs_with_kind(pairs, HELD_TIES)
+    tied = np.zeros(n, dtype=bool)
+    firm = inside & (held | ~through_address)
+    tied[a[firm]] = True
+    tied[b[firm]] = True
+    linked = np.zeros(n, dtype=bool)
+    linked[a[inside]] = True
+    linked[b[inside]] = True
+    cored = np.zeros(n, dtype=bool)
+    cored[core_members] = True
+    bystander = linked & ~tied & ~cored & ~shell & quiet
+    if not bystander.any():
+        return labels
+    labels = labels.copy()
+    labels[bystander] = labels.max() + 1 + np.arange(int(bystander.sum()))
+    return labels
 
 
 def _harvest_org_clients(clients: pa.Table | None, account_ids: pa.Array, shell: np.ndarray,
@@ -1043,6 +1112,8 @@ _SHARE_WORDS: dict[str, str] = {
                    "many address blocks",
     HARVEST_ORG_HUB: "belong to a new organisation whose members nearly all harvest on "
                      "their own (a shell company, not a team)",
+    BORDER_PAYMENT: "pay with a card that accounts of no one organisation use from two or "
+                    "more countries (one payer's accounts presented as strangers)",
 }
 
 

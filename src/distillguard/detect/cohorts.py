@@ -21,25 +21,33 @@ does not set its own baseline), dimension by dimension:
   :data:`RACK_MAX_ADDRESSES` addresses (no other account uses them): for a network (the
   kinds declared ``rack``), strangers' harvesting accounts on one rented block, a
   machine each (:func:`lone_machines_sql`);
+- ``border``: for a payment card (the kinds declared ``border``), members paying with a
+  card whose holders are in two or more countries (each account's country is where most
+  of its requests come from). A card is issued to one customer in one country: a
+  household or a freelancer's clients share one in one country, a company's staff abroad
+  belong to its organisation (openness), and strangers paying with one card from several
+  countries are one payer's accounts presented as unrelated customers. This is not a
+  matter of degree against the population, so its excess is the members' share itself;
 - ``harvest``: members that collect long outputs (strength in 0..1, computed by scoring).
 
 A dimension counts only where the cohort's excess over the population is significant
 for its size (a z-score), and as the share of the room above the population's level
-it takes. The cohort's **anomaly** combines burst, fresh, churn, spoof and rack; its
-**concealment** is what hides a common origin: the rotation, a spoofed client, a rack of
-machines on one network (``rack``: a class, an office or a venue shares one address
-behind NAT, and its people do not all harvest), or — for a client stack (the kinds
-declared ``burst_conceals``) — having registered together while spread over many
-networks, so that the accounts look like strangers (one operator's bot). An operator's
-configuration (a system prompt, a template: the kinds declared
-``harvest_burst_conceals``) conceals so for the share of its holders that are strongly
-suspicious on their own: a hackathon's starter kit is held by people who registered
-together from everywhere and harvest nothing one by one. Being new and registered
-together at one place hides nothing (classes and hackathons share their venue's network:
-``colocated``, the largest share of members on one network, takes that part away). Both
-are cancelled by **openness**: members that openly belong together (two or more in one
-organisation, one corporate e-mail domain) are a company, not a hidden operator; an
-organisation of one, as every personal workspace is, is no one's company.
+it takes. The cohort's **anomaly** combines burst, fresh, churn, spoof, rack and border;
+its **concealment** is what hides a common origin: the rotation, a spoofed client, one
+card paying from several countries, a rack of machines on one network (``rack``: a
+class, an office or a venue shares one address behind NAT, and its people do not all
+harvest), or — for a client stack (the kinds declared ``burst_conceals``) — having
+registered together while spread over many networks, so that the accounts look like
+strangers (one operator's bot). An operator's configuration (a system prompt, a
+template: the kinds declared ``harvest_burst_conceals``) conceals so for the share of
+its holders that are strongly suspicious on their own: a hackathon's starter kit is held
+by people who registered together from everywhere and harvest nothing one by one. Being
+new and registered together at one place hides nothing (classes and hackathons share
+their venue's network: ``colocated``, the largest share of members on one network, takes
+that part away). Both are cancelled by **openness**: members that openly belong together
+(two or more in one organisation, one corporate e-mail domain) are a company, not a
+hidden operator; an organisation of one, as every personal workspace is, is no one's
+company.
 """
 
 from __future__ import annotations
@@ -51,12 +59,20 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from distillguard.detect.indicators import BURST_CONCEALS_KINDS, HARVEST_BURST_KINDS, RACK_KINDS
+from distillguard.detect.indicators import (
+    BORDER_KINDS,
+    BURST_CONCEALS_KINDS,
+    HARVEST_BURST_KINDS,
+    RACK_KINDS,
+)
 
 #: Dimensions of concealment, and the ones that say nothing for a kind of value
 #: (a sign-up window's members are registered together and fresh by construction).
-CONCEALMENT_DIMENSIONS: tuple[str, ...] = ("burst", "fresh", "churn", "spoof", "rack")
+CONCEALMENT_DIMENSIONS: tuple[str, ...] = ("burst", "fresh", "churn", "spoof", "rack", "border")
 IMPLIED_DIMENSIONS: Mapping[str, tuple[str, ...]] = {"signup_window": ("burst", "fresh")}
+#: Dimensions whose excess is the members' share itself, not their share above the
+#: population's (a card paying from two countries is not a matter of degree).
+ABSOLUTE_DIMENSIONS: tuple[str, ...] = ("border",)
 
 
 @dataclass(frozen=True)
@@ -69,7 +85,7 @@ class CohortSettings:
     # Weight of each concealment dimension's excess (in 0..1).
     weights: Mapping[str, float] = field(
         default_factory=lambda: {"burst": 0.5, "fresh": 0.3, "churn": 0.8, "spoof": 0.8,
-                                 "rack": 0.8})
+                                 "rack": 0.8, "border": 0.8})
     # Registration windows (seconds) for the burst dimension.
     window_seconds: int = 3600
     # Members in one window with at least this many others make a burst.
@@ -91,6 +107,7 @@ class CohortSettings:
 
 COHORT_COLUMNS: tuple[str, ...] = (
     "account_id", "created_window", "fresh", "churn", "harvest", "org_key", "strong",
+    "country",
 )
 
 
@@ -255,12 +272,18 @@ def cohort_stats_sql(min_accounts: int) -> str:
     concealing)``.
     """
     racks = ", ".join(f"'{kind}'" for kind in RACK_KINDS) or "NULL"
+    borders = ", ".join(f"'{kind}'" for kind in BORDER_KINDS) or "NULL"
     return f"""
     CREATE OR REPLACE TEMP TABLE cohort_members AS
     WITH members AS (
         SELECT i.kind, i.value, a.*, coalesce(s.spoofed, false) AS spoofed,
                a.strong AND l.account_id IS NOT NULL AS racked,
-               count(*) OVER (PARTITION BY i.kind, i.value) AS k
+               count(*) OVER (PARTITION BY i.kind, i.value) AS k,
+               -- Holders of one card in two or more countries (``border``).
+               i.kind IN ({borders}) AND a.country IS NOT NULL
+                   AND min(a.country) OVER (PARTITION BY i.kind, i.value)
+                       <> max(a.country) OVER (PARTITION BY i.kind, i.value)
+                   AS border_member
         FROM account_indicators i JOIN cohort_accounts a USING (account_id)
         LEFT JOIN client_spoofing s USING (account_id)
         LEFT JOIN lone_machines l USING (account_id)
@@ -320,12 +343,15 @@ def cohort_stats_sql(min_accounts: int) -> str:
                sum(CAST(spoofed AS DOUBLE)) AS spoofed,
                sum(CAST(racked AS DOUBLE)) AS racked,
                sum(CAST(strong AS DOUBLE)) AS strong,
+               sum(CAST(border_member AS DOUBLE)) AS border_members,
                avg(CAST(burst_member OR coalesce(fresh, false) OR churn >= 0.5 OR spoofed
-                        OR (racked AND kind IN ({racks})) AS DOUBLE)) AS purity
+                        OR (racked AND kind IN ({racks})) OR border_member AS DOUBLE))
+                   AS purity
         FROM cohort_members GROUP BY ALL
     )
     SELECT u.kind, u.value, u.k, u.dated, u.fresh, u.fresh_known, u.churn, u.churn_known,
-           u.harvest, u.spoofed, u.racked, u.strong, u.burst_members, u.purity,
+           u.harvest, u.spoofed, u.racked, u.strong, u.burst_members, u.border_members,
+           u.purity,
            coalesce(b.burst_expected, 0) AS burst_expected,
            coalesce(o.org_members, 0) AS org_members,
            coalesce(c.colocated_members, 0) AS colocated_members
@@ -368,19 +394,22 @@ def cohort_anomalies(
 
     ``accounts`` has :data:`COHORT_COLUMNS`; ``account_indicators`` must exist, and
     ``clients`` (the user agents and fingerprints the spoofing check reads).
-    Columns: kind, value, k, burst, fresh, churn, harvest, spoof, rack (member shares),
-    excess of each, open (largest share of one organisation of two or more), colocated
+    Columns: kind, value, k, burst, fresh, churn, harvest, spoof, rack, border (member
+    shares), excess of each, open (largest share of one organisation of two or more), colocated
     (largest share of members on one network), purity (share of members showing a
     concealment dimension themselves), anomaly (the weighted dimensions combined, less
-    openness) and concealment (the strongest of the rotation, spoofing and rack excesses
-    and, for a client stack, the burst excess of members spread over networks — for an
+    openness) and concealment (the strongest of the rotation, spoofing, rack and border
+    excesses and, for a client stack, the burst excess of members spread over networks — for an
     operator's configuration, times the share of its members strongly suspicious on their
     own — less openness). The temp table ``cohort_members`` keeps each value's members
-    with their ``burst_member``, ``fresh``, ``churn``, ``spoofed`` and ``racked``.
+    with their ``burst_member``, ``fresh``, ``churn``, ``spoofed``, ``racked`` and
+    ``border_member``.
     """
     n = accounts.num_rows
     if "strong" not in accounts.column_names:  # no account scored strongly suspicious
         accounts = accounts.append_column("strong", pa.array([False] * n, pa.bool_()))
+    if "country" not in accounts.column_names:  # a log without countries
+        accounts = accounts.append_column("country", pa.nulls(n, pa.string()))
     con.register("cohort_accounts", accounts.select(list(COHORT_COLUMNS)))
     con.execute(client_spoofing_sql(settings.spoof_max_share, settings.spoof_min_holders,
                                     settings.spoof_min_pairing, settings.spoof_pairing_share,
@@ -421,6 +450,7 @@ def cohort_anomalies(
         "harvest": f("harvest") / np.maximum(k, 1.0),
         "spoof": f("spoofed") / np.maximum(k, 1.0),
         "rack": f("racked") / np.maximum(k, 1.0),
+        "border": f("border_members") / np.maximum(k, 1.0),
     }
     population = {
         "burst": share(f("burst_expected"), f("dated")),
@@ -430,7 +460,8 @@ def cohort_anomalies(
         "spoof": (spoofed_all - f("spoofed")) / np.maximum(n - k, 1.0),
         "rack": (racked_all - f("racked")) / np.maximum(n - k, 1.0),
     }
-    excesses = {d: excess(member[d], population[d], k, settings.min_z) for d in member}
+    excesses = {d: member[d] if d in ABSOLUTE_DIMENSIONS
+                else excess(member[d], population[d], k, settings.min_z) for d in member}
     for d in CONCEALMENT_DIMENSIONS:
         for implied_kind, dims in IMPLIED_DIMENSIONS.items():
             if d in dims:
@@ -461,7 +492,8 @@ def cohort_anomalies(
         np.where(np.isin(kind, list(HARVEST_BURST_KINDS)),
                  excesses["burst"] * f("strong") / np.maximum(k, 1.0), 0.0))
     concealment = np.maximum.reduce(
-        [excesses["churn"], excesses["spoof"], excesses["rack"], dispersed_burst]
+        [excesses["churn"], excesses["spoof"], excesses["rack"], excesses["border"],
+         dispersed_burst]
     ) * (1.0 - openness)
     columns: dict[str, pa.Array] = {
         "kind": pa.array(kind[keep].tolist(), pa.string()),

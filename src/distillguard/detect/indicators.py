@@ -72,6 +72,13 @@ class IndicatorKind:
     #: strangers' accounts on one rented block, a machine each, is one operator's rack;
     #: a class, an office or a venue shares one address behind NAT.
     rack: bool = False
+    #: Whether its holders count as concealing when they are in two or more countries
+    #: and not one organisation (:mod:`~distillguard.detect.cohorts`): a payment card is
+    #: issued to one customer in one country; strangers paying with it from several
+    #: countries are one payer's accounts presented as unrelated customers. A household
+    #: or a freelancer's clients share a card in one country; a company's staff abroad
+    #: belong to its organisation.
+    border: bool = False
     #: Whether a value shared by more accounts weighs less (``log(N/k) / log(N)``): a
     #: payment instrument shared across accounts that are not one organisation says the
     #: same at 3 accounts as at 300.
@@ -82,7 +89,7 @@ class IndicatorKind:
 INDICATOR_KINDS: tuple[IndicatorKind, ...] = (
     IndicatorKind("payment_fingerprint", "payment_fingerprint", "payment_fingerprint",
                   "event", "shared_payment", "account_values", family="payment",
-                  org_shared=True, rarity=False),
+                  org_shared=True, rarity=False, border=True),
     IndicatorKind("ip", "ip", "ip", "event", "shared_network", "network_values",
                   family="network", org_shared=True),
     IndicatorKind("ip_prefix", "ip_prefix", "ip_prefix", "feature", "shared_network",
@@ -152,6 +159,8 @@ BURST_CONCEALS_KINDS: tuple[str, ...] = kinds_where(burst_conceals=True)
 HARVEST_BURST_KINDS: tuple[str, ...] = kinds_where(harvest_burst_conceals=True)
 #: Kinds whose cohorts conceal when their holders are a rack of lone harvesting machines.
 RACK_KINDS: tuple[str, ...] = kinds_where(rack=True)
+#: Kinds whose cohorts conceal when their holders are strangers in several countries.
+BORDER_KINDS: tuple[str, ...] = kinds_where(border=True)
 #: Kinds a declared organisation legitimately shares among its accounts.
 ORG_SHARED_KINDS: tuple[str, ...] = kinds_where(org_shared=True)
 #: Kinds that are where an account connects from (an address, its network): an account

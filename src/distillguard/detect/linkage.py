@@ -364,7 +364,7 @@ def _cohort_hubs(
         JOIN cohort_members m ON m.kind = c.kind AND m.value = c.value
         WHERE (c.by_burst AND m.burst_member) OR (c.by_fresh AND coalesce(m.fresh, false))
            OR (c.by_churn AND m.churn >= 0.5) OR (c.by_spoof AND m.spoofed)
-           OR (c.by_rack AND m.racked)
+           OR (c.by_rack AND m.racked) OR (c.by_border AND m.border_member)
         """
     ).to_arrow_table()
     con.unregister("concealed_values")

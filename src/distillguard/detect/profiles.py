@@ -22,10 +22,10 @@ WITH e AS NOT MATERIALIZED (
     SELECT *, epoch(timestamp) AS ts FROM {source}
 ),
 slices AS (
-    -- One pass over the low-cardinality columns: the capability, organisation and
-    -- access-path counts and the models' first requests below are sums and minima of
-    -- these rows, not four more passes over the events.
-    SELECT account_id, model, capability, org_id, access_path,
+    -- One pass over the low-cardinality columns: the capability, organisation,
+    -- access-path and country counts and the models' first requests below are sums and
+    -- minima of these rows, not more passes over the events.
+    SELECT account_id, model, capability, org_id, access_path, country,
            count(*) AS c, min(ts) AS first_ts
     FROM e GROUP BY ALL
 ),
@@ -165,11 +165,19 @@ access_path_modes AS (
         SELECT account_id, access_path, sum(c) AS c FROM slices
         WHERE access_path IS NOT NULL GROUP BY ALL
     ) GROUP BY account_id
+),
+country_modes AS (
+    -- Where the account is: the country most of its requests come from.
+    SELECT account_id, arg_max(country, row(c, country)) AS country FROM (
+        SELECT account_id, country, sum(c) AS c FROM slices
+        WHERE country IS NOT NULL GROUP BY ALL
+    ) GROUP BY account_id
 )
 SELECT
     b.*,
     om.org_id,
     am.access_path,
+    cm.country,
     (epoch(b.last_seen) - epoch(b.first_seen)) / 3600.0 AS active_span_hours,
     (epoch(b.first_seen) - epoch(b.account_created_at)) / 3600.0 AS account_age_hours,
     CASE WHEN b.prompts > 0 THEN 1.0 - b.distinct_prompts / b.prompts END AS repeated_prompt_share,
@@ -198,6 +206,7 @@ LEFT JOIN burst_stats m USING (account_id)
 LEFT JOIN pivot_stats v USING (account_id)
 LEFT JOIN org_modes om USING (account_id)
 LEFT JOIN access_path_modes am USING (account_id)
+LEFT JOIN country_modes cm USING (account_id)
 ORDER BY account_id
 """
 

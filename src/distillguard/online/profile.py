@@ -107,7 +107,7 @@ DISTINCT_RULES: dict[str, tuple[str, str]] = {
 }
 _SUMS = ("prompt_tokens", "completion_tokens")
 #: Modes of event columns, and of feature columns.
-_MODES = ("org_id", "access_path")
+_MODES = ("org_id", "access_path", "country")
 _FEATURE_MODES = ("email_domain",)
 
 
@@ -424,6 +424,7 @@ PROFILE_COLUMNS: dict[str, Callable[[AccountState], Any]] = {
     "account_created_at": lambda s: _timestamp(s.created_ts),
     "org_id": lambda s: s.modes["org_id"].top()[0],
     "access_path": lambda s: s.modes["access_path"].top()[0],
+    "country": lambda s: s.modes["country"].top()[0],
     "active_span_hours": _span_hours,
     "account_age_hours": _age_hours,
     "repeated_prompt_share": _repeated_prompts,
