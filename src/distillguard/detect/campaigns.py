@@ -677,8 +677,7 @@ def cohort_dimensions(profile: pa.Table, scores: AccountScores, config: Config) 
         "churn": pa.array(scores.strengths["ip_rotation"]),
         "harvest": pa.array(np.clip(scores.harvest, 0.0, 1.0)),
         "org_key": profile.column("org_key"),
-        "country": (profile.column("country") if "country" in profile.column_names
-                    else pa.nulls(profile.num_rows, pa.string())),
+        "country": profile.column("country"),
         # Strongly suspicious on its own: a place does not explain it (cohorts.py).
         "strong": pa.array(scores.own_risk >= config.scoring.thresholds["review"]),
     })
@@ -861,8 +860,7 @@ def find_campaigns(
         np.maximum.at(concealment, hub_accounts[cohort], hub_weight[hub_index[cohort]])
     # Which members pay with a card strangers use from several countries (its reason).
     border = np.zeros(n, dtype=bool)
-    if len(hub_accounts) and links.cohorts is not None and "border_excess" in (
-            links.cohorts.column_names):
+    if len(hub_accounts) and links.cohorts is not None:
         crossing = links.cohorts.filter(pc.greater(links.cohorts.column("border_excess"), 0.0))
         crossing_hubs = pc.binary_join_element_wise(
             crossing.column("kind"), crossing.column("value"), ":").to_pylist()
